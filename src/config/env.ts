@@ -1,0 +1,66 @@
+/**
+ * Every environment variable Lockstep reads (DESIGN.md §3), validated with zod. Secrets come only
+ * from here and are never logged (see log.ts).
+ */
+import { z } from 'zod';
+import { type SalesforceConfigInput, salesforceConfigFromEnv } from '../../connectors/salesforce/index.js';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  LOCKSTEP_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('lockstep'),
+  LOCKSTEP_MAPPINGS_DIR: z.string().default('./mappings'),
+  PORT: int(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOCKSTEP_POLL_INTERVAL_MS: int(5000),
+  LOCKSTEP_PUBLIC_URL: optional,
+  HUBSPOT_ACCESS_TOKEN: optional,
+  HUBSPOT_BASE_URL: z.string().default('https://api.hubapi.com'),
+  HUBSPOT_CLIENT_SECRET: optional,
+  /** Our share of the portal's 10-second budget (HubSpot: 100 Free/Starter, 190 Pro/Enterprise). */
+  LOCKSTEP_HUBSPOT_REQUESTS_PER_10S: int(150),
+  /** The search API has its own low per-second limit and no rate headers. */
+  LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND: int(4),
+  /** People synced at once per process; their reads coalesce into batches. */
+  LOCKSTEP_SYNC_CONCURRENCY: int(200),
+});
+
+export type LockstepEnv = z.infer<typeof envSchema>;
+
+export interface LockstepConfig {
+  env: LockstepEnv;
+  salesforce: SalesforceConfigInput;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readConfig(source: Record<string, string | undefined> = process.env): LockstepConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  return { env: parsed.data, salesforce: salesforceConfigFromEnv(source) };
+}
+
+/** The settings `lockstep run` cannot start without, named with the fix. */
+export function missingCredentials(config: LockstepConfig): string[] {
+  const missing: string[] = [];
+  if (!config.env.HUBSPOT_ACCESS_TOKEN) missing.push('HUBSPOT_ACCESS_TOKEN (a HubSpot private app token)');
+  const sf = config.salesforce;
+  const hasSession = sf.instanceUrl && sf.accessToken;
+  const hasOauth = sf.clientId && (sf.refreshToken || (sf.username && sf.password) || sf.jwtKeyFile);
+  if (!hasSession && !hasOauth) {
+    missing.push(
+      'Salesforce credentials: SALESFORCE_INSTANCE_URL + SALESFORCE_ACCESS_TOKEN, or SALESFORCE_CLIENT_ID with SALESFORCE_REFRESH_TOKEN, SALESFORCE_USERNAME + SALESFORCE_PASSWORD, or SALESFORCE_JWT_KEY_FILE',
+    );
+  }
+  return missing;
+}

@@ -1,0 +1,124 @@
+/**
+ * Assembles the daemon from configuration: Redis state, connectors (from env only — the sandbox points
+ * them at its simulators through the same variables), capture pollers, the sync worker and the writers.
+ */
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createHubSpotConnector } from '../../connectors/hubspot/index.js';
+import { createSalesforceConnector, SALESFORCE_BATCH_SIZE } from '../../connectors/salesforce/index.js';
+import type { LockstepConfig } from '../config/env.js';
+import type { MappingConfig, SalesforceObject } from '../mapping/compile.js';
+import { Poller, type PollTarget } from '../pipeline/capture.js';
+import type { SyncContext } from '../pipeline/context.js';
+import { createQueues } from '../pipeline/queues.js';
+import { RecordReader } from '../pipeline/record-reader.js';
+import { startSyncWorker } from '../pipeline/sync-worker.js';
+import { startWriter } from '../pipeline/write-worker.js';
+import { BaseStore } from '../state/base-store.js';
+import { Crosswalk } from '../state/crosswalk.js';
+import { CursorStore } from '../state/cursor-store.js';
+import { keyspace } from '../state/keyspace.js';
+import { Ledger } from '../state/ledger.js';
+import { Locks } from '../state/lock.js';
+import { connectRedis } from '../state/redis.js';
+import { RedisRequestGate } from '../state/request-gate.js';
+import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js';
+
+export const HUBSPOT_BATCH_SIZE = 100;
+
+export interface DaemonOptions {
+  config: LockstepConfig;
+  mapping: MappingConfig;
+  logger: Logger;
+  narrate?: (sentence: string) => void;
+  /** Run capture pollers (off for one-shot commands that only need the context). */
+  capture?: boolean;
+}
+
+export interface Daemon {
+  context: SyncContext;
+  redis: Redis;
+  start(): void;
+  stop(): Promise<void>;
+  isRunning(): boolean;
+}
+
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { config, mapping, logger } = options;
+  const env = config.env;
+  const prefix = env.LOCKSTEP_REDIS_PREFIX;
+  const redis = connectRedis(env.REDIS_URL, 'lockstep-state');
+  const workerConnection = connectRedis(env.REDIS_URL, 'lockstep-workers');
+  const keys = keyspace(prefix);
+  const gate = new RedisRequestGate(redis, keys, {
+    hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
+    'hubspot-search': { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
+  });
+  const hubspot = createHubSpotConnector(
+    { accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: env.HUBSPOT_BASE_URL },
+    { gate, logger },
+  );
+  const salesforce = createSalesforceConnector(config.salesforce, { gate, logger });
+  const salesforceFields = (object: string) => salesforceReadFields(mapping, object as SalesforceObject);
+  const hubspotFields = () => hubspotReadFields(mapping);
+  const queues = createQueues(redis, prefix);
+  const context: SyncContext = {
+    mapping,
+    connectors: { hubspot, salesforce },
+    readers: {
+      hubspot: new RecordReader(hubspot, hubspotFields, HUBSPOT_BATCH_SIZE),
+      salesforce: new RecordReader(salesforce, salesforceFields, SALESFORCE_BATCH_SIZE),
+    },
+    crosswalk: new Crosswalk(redis, keys),
+    bases: new BaseStore(redis, keys),
+    ledger: new Ledger(redis, keys),
+    locks: new Locks(redis, keys),
+    queues,
+    logger,
+    ...(options.narrate ? { narrate: options.narrate } : {}),
+  };
+  const targets: PollTarget[] = [
+    { connector: hubspot, object: mapping.hubspotObject, fields: hubspotFields(), pageSize: 200 },
+    ...mapping.salesforceObjects.map((object) => ({
+      connector: salesforce,
+      object,
+      fields: salesforceFields(object),
+      pageSize: 2000,
+    })),
+  ];
+  const poller = new Poller(
+    targets,
+    { queues, cursors: new CursorStore(redis, keys), locks: context.locks, logger },
+    env.LOCKSTEP_POLL_INTERVAL_MS,
+    (system, object, count) => logger.debug({ system, object, count }, 'changes captured'),
+  );
+  let workers: Worker[] = [];
+  let running = false;
+
+  return {
+    context,
+    redis,
+    isRunning: () => running,
+    start() {
+      if (running) return;
+      running = true;
+      workers = [
+        startSyncWorker(context, { connection: workerConnection, prefix, concurrency: env.LOCKSTEP_SYNC_CONCURRENCY }),
+        startWriter(context, { system: 'hubspot', connection: workerConnection, prefix, batchSize: HUBSPOT_BATCH_SIZE }),
+        startWriter(context, { system: 'salesforce', connection: workerConnection, prefix, batchSize: SALESFORCE_BATCH_SIZE }),
+      ];
+      if (options.capture !== false) poller.start();
+    },
+    async stop() {
+      // Stop capturing first, then let the workers finish their in-flight jobs (BullMQ close waits).
+      await poller.stop();
+      await Promise.all(workers.map((worker) => worker.close()));
+      workers = [];
+      running = false;
+      await queues.close();
+      await salesforce.close();
+      await Promise.allSettled([redis.quit(), workerConnection.quit()]);
+    },
+  };
+}

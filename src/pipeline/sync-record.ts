@@ -1,0 +1,138 @@
+/**
+ * One sync of the person behind a changed record (DESIGN.md §1): read both sides, resolve identity,
+ * merge against the base, plan patches, settle what already agrees, and queue the writes.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { SourceRecord } from '../connector/types.js';
+import type { LedgerEntry } from '../state/ledger.js';
+import { planCreate } from '../sync/create.js';
+import { planSync, type SidePatch } from '../sync/plan.js';
+import type { HubSpotSide, SalesforceSide } from '../sync/side.js';
+import type { SyncContext } from './context.js';
+import type { ChangeJob } from './queues.js';
+import { asSalesforceObject, resolvePair } from './resolve-pair.js';
+import { enqueueWrite } from './write-enqueue.js';
+
+export type SyncOutcome = 'gone' | 'converted-lead' | 'created' | 'in-sync' | 'patched';
+
+export async function syncRecord(ctx: SyncContext, change: ChangeJob): Promise<SyncOutcome> {
+  const reader = change.system === 'hubspot' ? ctx.readers.hubspot : ctx.readers.salesforce;
+  const record = await reader.read(change.object, change.id);
+  if (!record) return 'gone';
+  if (record.object === 'Lead' && record.fields.IsConverted === true) return 'converted-lead';
+
+  const resolution = await resolvePair(ctx, change, record);
+  if (resolution.kind === 'ambiguous') {
+    throw new UnrecoverableError(`${describeRecord(record)}: identity: ${resolution.reason}`);
+  }
+  if (resolution.kind === 'create') {
+    await queueCreate(ctx, resolution.source);
+    return 'created';
+  }
+
+  const hubspot: HubSpotSide = {
+    system: 'hubspot',
+    object: 'contacts',
+    id: resolution.hubspot.id,
+    modifiedAt: resolution.hubspot.modifiedAt,
+    raw: resolution.hubspot.fields,
+  };
+  const salesforce: SalesforceSide = {
+    system: 'salesforce',
+    object: asSalesforceObject(resolution.salesforce.object),
+    id: resolution.salesforce.id,
+    modifiedAt: resolution.salesforce.modifiedAt,
+    raw: resolution.salesforce.fields,
+  };
+  const person = hubspot.id;
+  if (resolution.via !== 'crosswalk') {
+    await ctx.crosswalk.link(person, { object: salesforce.object, id: salesforce.id });
+    await ctx.ledger.append([{ kind: 'link', person, system: 'salesforce', object: salesforce.object, recordId: salesforce.id, origin: resolution.via }]);
+    ctx.narrate?.(`Linked HubSpot contact ${person} with Salesforce ${salesforce.object} ${salesforce.id} (matched by ${resolution.via}).`);
+  }
+
+  const base = await ctx.bases.get(person);
+  const plan = planSync({ mapping: ctx.mapping, hubspot, salesforce, base });
+  await ctx.bases.merge(person, plan.settled);
+
+  const entries: LedgerEntry[] = [];
+  if (plan.transition) {
+    entries.push({ kind: 'stage', person, field: 'stage', from: plan.transition.from, to: plan.transition.to, origin: plan.transition.origin });
+    ctx.narrate?.(
+      `${labelOf(hubspot, salesforce)} moved ${plan.transition.from ?? '(new)'} → ${plan.transition.to} (from ${plan.transition.origin}).`,
+    );
+  }
+  for (const conflict of plan.conflicts) {
+    entries.push({ kind: 'conflict', person, field: conflict.field, from: conflict.hubspot, to: conflict.salesforce, origin: conflict.winner });
+    ctx.narrate?.(
+      `${labelOf(hubspot, salesforce)}: both sides changed ${conflict.field} (HubSpot "${String(conflict.hubspot)}", Salesforce "${String(conflict.salesforce)}"); ${conflict.winner} wins by the field's rule.`,
+    );
+  }
+  if (plan.backwardIgnored) {
+    entries.push({ kind: 'backward-ignored', person, field: 'stage', to: plan.merged.stage, origin: plan.backwardIgnored });
+  }
+  await ctx.ledger.append(entries);
+
+  const origin = plan.transition?.origin ?? (Object.keys(plan.hubspot.fields).length > 0 ? 'salesforce' : 'hubspot');
+  const queued = await Promise.all([
+    queuePatch(ctx, plan.hubspot, person, hubspot, origin, labelOf(hubspot, salesforce)),
+    queuePatch(ctx, plan.salesforce, person, salesforce, origin, labelOf(hubspot, salesforce)),
+  ]);
+  return queued.some(Boolean) ? 'patched' : 'in-sync';
+}
+
+async function queuePatch(
+  ctx: SyncContext,
+  patch: SidePatch,
+  person: string,
+  side: HubSpotSide | SalesforceSide,
+  origin: string,
+  label: string,
+): Promise<boolean> {
+  const names = Object.keys(patch.fields);
+  if (names.length === 0) return false;
+  await enqueueWrite(ctx.queues, {
+    op: 'update',
+    system: side.system,
+    object: side.object,
+    id: side.id,
+    fields: patch.fields,
+    clearFirst: patch.clearFirst,
+    canonical: patch.canonical,
+    previous: Object.fromEntries(names.map((name) => [name, side.raw[name] ?? null])),
+    person,
+    origin,
+    label,
+  });
+  return true;
+}
+
+async function queueCreate(ctx: SyncContext, source: SourceRecord): Promise<void> {
+  const side = source.object === 'contacts'
+    ? ({ system: 'hubspot', object: 'contacts', id: source.id, modifiedAt: source.modifiedAt, raw: source.fields } as const)
+    : ({ system: 'salesforce', object: asSalesforceObject(source.object), id: source.id, modifiedAt: source.modifiedAt, raw: source.fields } as const);
+  if (side.system === 'salesforce' && !ctx.mapping.identity.createInHubSpot) return;
+  const plan = planCreate(ctx.mapping, side);
+  await enqueueWrite(ctx.queues, {
+    op: 'create',
+    system: plan.system,
+    object: plan.object,
+    fields: plan.fields,
+    canonical: plan.canonical,
+    person: side.system === 'hubspot' ? side.id : undefined,
+    source: { system: side.system, object: side.object, id: side.id },
+    origin: side.system,
+    label: describeRecord(source),
+  });
+}
+
+export function describeRecord(record: SourceRecord): string {
+  const email = record.fields.email ?? record.fields.Email;
+  const kind = record.object === 'contacts' ? 'HubSpot contact' : `Salesforce ${record.object}`;
+  return `${kind} ${record.id}${typeof email === 'string' && email ? ` (${email})` : ''}`;
+}
+
+function labelOf(hubspot: HubSpotSide, salesforce: SalesforceSide): string {
+  const email = hubspot.raw.email ?? salesforce.raw.Email;
+  return typeof email === 'string' && email ? email : `contact ${hubspot.id}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * The sync worker on `changes`: one job per changed record, serialised per person by a Redis lock
+ * (the linked pair), many people at once so their reads coalesce into batches.
+ */
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AuthError, BadRequestError, RateLimitedError } from '../connector/errors.js';
+import { vendorBackoff } from './backoff.js';
+import type { SyncContext } from './context.js';
+import { CHANGES_QUEUE, type ChangeJob } from './queues.js';
+import { syncRecord } from './sync-record.js';
+
+export interface SyncWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+}
+
+const PERSON_LOCK_MS = 60_000;
+
+export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): Worker<ChangeJob> {
+  const worker: Worker<ChangeJob> = new Worker<ChangeJob>(
+    CHANGES_QUEUE,
+    async (job: Job<ChangeJob>, token?: string) => {
+      // From here on a new change to this record queues a fresh job instead of being folded into
+      // this one, whose reads may already be done.
+      await job.removeDeduplicationKey();
+      const lockName = await personLockName(ctx, job.data);
+      const lock = await ctx.locks.tryAcquire(lockName, PERSON_LOCK_MS);
+      if (!lock) {
+        await job.moveToDelayed(Date.now() + 50 + Math.floor(Math.random() * 200), token);
+        throw new DelayedError();
+      }
+      try {
+        return await syncRecord(ctx, job.data);
+      } catch (error) {
+        if (error instanceof RateLimitedError) {
+          await worker.rateLimit(error.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        if (error instanceof AuthError || error instanceof BadRequestError) {
+          throw new UnrecoverableError(`${error.system}: ${error.message}`);
+        }
+        throw error;
+      } finally {
+        await ctx.locks.release(lockName, lock);
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      settings: { backoffStrategy: vendorBackoff },
+    },
+  );
+  worker.on('failed', (job, error) => {
+    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
+      ctx.logger.warn({ job: job.id, reason: error.message }, 'change dead-lettered');
+      ctx.narrate?.(`Dead-lettered: ${error.message}`);
+    }
+  });
+  worker.on('error', (error) => ctx.logger.error({ err: error, queue: CHANGES_QUEUE }, 'sync worker error'));
+  return worker;
+}
+
+/** The person is the HubSpot contact id when known: both halves of a linked pair take the same lock. */
+async function personLockName(ctx: SyncContext, change: ChangeJob): Promise<string> {
+  if (change.system === 'hubspot') return `person:${change.id}`;
+  const hubspotId = await ctx.crosswalk.hubSpotOfSalesforce(change.id);
+  return hubspotId ? `person:${hubspotId}` : `person:sf-${change.id}`;
+}

@@ -1,0 +1,24 @@
+/** Short Redis locks (SET NX PX with an owner token) for per-person syncs and single-leader pollers. */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keyspace } from './keyspace.js';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export class Locks {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keyspace,
+  ) {}
+
+  /** The owner token when acquired, undefined when someone else holds it. */
+  async tryAcquire(name: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const ok = await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX');
+    return ok ? token : undefined;
+  }
+
+  async release(name: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys.lock(name), token);
+  }
+}

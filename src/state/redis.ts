@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+
+/**
+ * One ioredis connection. BullMQ requires `maxRetriesPerRequest: null` on connections it blocks on;
+ * using it everywhere keeps one kind of connection in the process.
+ */
+export function connectRedis(url: string, name = 'lockstep'): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+}
+
+/**
+ * Production Redis must never evict queue or state keys and must survive restarts; returns the
+ * warnings to log when it is not so configured (DESIGN.md §3).
+ */
+export async function redisDurabilityWarnings(redis: Redis): Promise<string[]> {
+  const warnings: string[] = [];
+  const read = async (key: string) => {
+    try {
+      const reply = (await redis.config('GET', key)) as string[];
+      return reply[1];
+    } catch {
+      return undefined; // managed Redis services often forbid CONFIG
+    }
+  };
+  const policy = await read('maxmemory-policy');
+  if (policy !== undefined && policy !== 'noeviction') {
+    warnings.push(`Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued changes and sync state can be evicted`);
+  }
+  const aof = await read('appendonly');
+  if (aof !== undefined && aof !== 'yes') {
+    warnings.push('Redis appendonly is off; enable AOF persistence so cursors, the crosswalk and queued changes survive a restart');
+  }
+  return warnings;
+}
