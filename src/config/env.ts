@@ -13,7 +13,10 @@ const optional = z
 
 const envSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  LOCKSTEP_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').default('lockstep'),
+  LOCKSTEP_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('lockstep'),
   LOCKSTEP_MAPPINGS_DIR: z.string().default('./mappings'),
   PORT: int(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

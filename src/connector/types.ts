@@ -94,7 +94,12 @@ export interface ObjectSchema {
 export interface Connector {
   readonly system: SystemName;
   /** Records changed strictly after `after` (or all, when null), ordered by (modifiedAt, id). */
-  readChanges(object: string, after: ChangeCursor | null, fields: string[], limit: number): Promise<ChangePage>;
+  readChanges(
+    object: string,
+    after: ChangeCursor | null,
+    fields: string[],
+    limit: number,
+  ): Promise<ChangePage>;
   /** Batched read by id; ids that do not exist (or were deleted) are absent from the map. */
   readByIds(object: string, ids: string[], fields: string[]): Promise<Map<string, SourceRecord>>;
   /** Records whose email equals one of `emails` (case-insensitive), batched. */

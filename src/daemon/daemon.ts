@@ -104,9 +104,23 @@ export function createDaemon(options: DaemonOptions): Daemon {
       if (running) return;
       running = true;
       workers = [
-        startSyncWorker(context, { connection: workerConnection, prefix, concurrency: env.LOCKSTEP_SYNC_CONCURRENCY }),
-        startWriter(context, { system: 'hubspot', connection: workerConnection, prefix, batchSize: HUBSPOT_BATCH_SIZE }),
-        startWriter(context, { system: 'salesforce', connection: workerConnection, prefix, batchSize: SALESFORCE_BATCH_SIZE }),
+        startSyncWorker(context, {
+          connection: workerConnection,
+          prefix,
+          concurrency: env.LOCKSTEP_SYNC_CONCURRENCY,
+        }),
+        startWriter(context, {
+          system: 'hubspot',
+          connection: workerConnection,
+          prefix,
+          batchSize: HUBSPOT_BATCH_SIZE,
+        }),
+        startWriter(context, {
+          system: 'salesforce',
+          connection: workerConnection,
+          prefix,
+          batchSize: SALESFORCE_BATCH_SIZE,
+        }),
       ];
       if (options.capture !== false) poller.start();
     },

@@ -53,6 +53,11 @@ export function hubspotCodec(spec: FieldPairSpec): FieldCodec {
   };
 }
 
+/** Salesforce keeps datetimes to the whole second: compare and write at that precision or every sync rewrites. */
+function toSalesforcePrecision(type: FieldPairSpec['type'], value: CanonicalValue): CanonicalValue {
+  return type === 'datetime' && typeof value === 'string' ? value.replace(/\.\d{3}Z$/, '.000Z') : value;
+}
+
 export function salesforceCodec(spec: FieldPairSpec): FieldCodec {
   const toSalesforce = new Map<string, string>();
   const toCanonical = new Map<string, string>();
@@ -64,12 +69,12 @@ export function salesforceCodec(spec: FieldPairSpec): FieldCodec {
   const mapped = spec.value_map !== undefined;
   return {
     decode(raw) {
-      const value = normalize(spec.type, raw);
+      const value = toSalesforcePrecision(spec.type, normalize(spec.type, raw));
       if (!mapped || typeof value !== 'string') return value;
       return toCanonical.get(value) ?? value;
     },
     encode(value) {
-      let out = applyTransforms(value, spec.transform);
+      let out = toSalesforcePrecision(spec.type, applyTransforms(value, spec.transform));
       if (mapped && typeof out === 'string') {
         const target = toSalesforce.get(out);
         if (target !== undefined) out = target;

@@ -5,7 +5,14 @@
 import { type FieldCodec, hubspotCodec, salesforceCodec } from './codecs.js';
 import type { LocatedFile } from './load.js';
 import { formatPath, MappingError, type MappingProblem } from './mapping-error.js';
-import type { ConflictRule, FieldsFile, FieldType, IdentityFile, LifecycleFile, SyncDirection } from './schema.js';
+import type {
+  ConflictRule,
+  FieldsFile,
+  FieldType,
+  IdentityFile,
+  LifecycleFile,
+  SyncDirection,
+} from './schema.js';
 
 export const salesforceObjects = ['Lead', 'Contact'] as const;
 export type SalesforceObject = (typeof salesforceObjects)[number];
@@ -42,7 +49,11 @@ export interface CompiledStage {
 
 export interface QualificationRule {
   stage: string;
-  all: Array<{ field: string; op: 'gte' | 'gt' | 'lte' | 'lt' | 'eq' | 'neq'; value: number | string | boolean }>;
+  all: Array<{
+    field: string;
+    op: 'gte' | 'gt' | 'lte' | 'lt' | 'eq' | 'neq';
+    value: number | string | boolean;
+  }>;
 }
 
 export interface CompiledLifecycle {
@@ -103,34 +114,60 @@ function compileFields(source: LocatedFile<FieldsFile>, report: Report): Compile
   return source.data.fields.map((spec, index) => {
     const earlier = seen.get(spec.canonical);
     if (earlier !== undefined) {
-      report(source, ['fields', index, 'canonical'], `"${spec.canonical}" is already mapped by fields[${earlier}]; give each canonical field one entry`);
+      report(
+        source,
+        ['fields', index, 'canonical'],
+        `"${spec.canonical}" is already mapped by fields[${earlier}]; give each canonical field one entry`,
+      );
     }
     seen.set(spec.canonical, index);
     if (spec.canonical === 'stage') {
-      report(source, ['fields', index, 'canonical'], `"stage" is reserved for the lifecycle stage (lifecycle.yaml); pick another name`);
+      report(
+        source,
+        ['fields', index, 'canonical'],
+        `"stage" is reserved for the lifecycle stage (lifecycle.yaml); pick another name`,
+      );
     }
     const hubspotEarlier = seenHubSpot.get(spec.hubspot);
     if (hubspotEarlier !== undefined && spec.sync !== 'none') {
-      report(source, ['fields', index, 'hubspot'], `HubSpot property "${spec.hubspot}" is already mapped by fields[${hubspotEarlier}]; map each property once`);
+      report(
+        source,
+        ['fields', index, 'hubspot'],
+        `HubSpot property "${spec.hubspot}" is already mapped by fields[${hubspotEarlier}]; map each property once`,
+      );
     }
     seenHubSpot.set(spec.hubspot, index);
     if (spec.conflict && spec.sync !== 'both') {
-      report(source, ['fields', index, 'conflict'], `conflict applies only to sync: both; remove it or set sync: both`);
+      report(
+        source,
+        ['fields', index, 'conflict'],
+        `conflict applies only to sync: both; remove it or set sync: both`,
+      );
     }
     if (spec.hubspot_ranges && spec.type !== 'number') {
       report(source, ['fields', index, 'hubspot_ranges'], `hubspot_ranges needs type: number`);
     }
     if (spec.value_map && spec.type !== 'string') {
-      report(source, ['fields', index, 'value_map'], `value_map needs type: string (picklist values are text)`);
+      report(
+        source,
+        ['fields', index, 'value_map'],
+        `value_map needs type: string (picklist values are text)`,
+      );
     }
     const salesforce: Partial<Record<SalesforceObject, string>> =
       typeof spec.salesforce === 'string'
-        ? Object.fromEntries(source.data.salesforce_objects.map((object) => [object, spec.salesforce as string]))
+        ? Object.fromEntries(
+            source.data.salesforce_objects.map((object) => [object, spec.salesforce as string]),
+          )
         : {};
     if (typeof spec.salesforce !== 'string') {
       for (const [object, field] of Object.entries(spec.salesforce)) {
         if (!isSalesforceObject(object)) {
-          report(source, ['fields', index, 'salesforce', object], `unknown Salesforce object "${object}"; use Lead or Contact`);
+          report(
+            source,
+            ['fields', index, 'salesforce', object],
+            `unknown Salesforce object "${object}"; use Lead or Contact`,
+          );
           continue;
         }
         salesforce[object] = field;
@@ -149,23 +186,44 @@ function compileFields(source: LocatedFile<FieldsFile>, report: Report): Compile
   });
 }
 
-function compileLifecycle(source: LocatedFile<LifecycleFile>, canonicalFields: Set<string>, report: Report): CompiledLifecycle {
+function compileLifecycle(
+  source: LocatedFile<LifecycleFile>,
+  canonicalFields: Set<string>,
+  report: Report,
+): CompiledLifecycle {
   const data = source.data;
   const byName = new Map<string, CompiledStage>();
-  const build = (stage: LifecycleFile['stages'][number], rank: number | undefined, path: Array<string | number>) => {
-    if (byName.has(stage.name)) report(source, [...path, 'name'], `stage "${stage.name}" is declared twice; stage names must be unique`);
+  const build = (
+    stage: LifecycleFile['stages'][number],
+    rank: number | undefined,
+    path: Array<string | number>,
+  ) => {
+    if (byName.has(stage.name))
+      report(
+        source,
+        [...path, 'name'],
+        `stage "${stage.name}" is declared twice; stage names must be unique`,
+      );
     const compiled: CompiledStage = {
       name: stage.name,
       label: stage.label ?? stage.name,
       rank,
       hubspot: markers(stage.hubspot, undefined),
       salesforce: markers(stage.salesforce, (object, key) =>
-        report(source, [...path, 'salesforce', key], `unknown Salesforce object "${object}" in "${key}"; use Lead.<Field> or Contact.<Field>`),
+        report(
+          source,
+          [...path, 'salesforce', key],
+          `unknown Salesforce object "${object}" in "${key}"; use Lead.<Field> or Contact.<Field>`,
+        ),
       ),
       onLeave: { hubspot: [], salesforce: [] },
     };
     if (compiled.hubspot.length === 0 && compiled.salesforce.length === 0) {
-      report(source, path, `stage "${stage.name}" has no hubspot or salesforce values; add at least one so it can be recognised`);
+      report(
+        source,
+        path,
+        `stage "${stage.name}" has no hubspot or salesforce values; add at least one so it can be recognised`,
+      );
     }
     byName.set(stage.name, compiled);
     return compiled;
@@ -173,24 +231,40 @@ function compileLifecycle(source: LocatedFile<LifecycleFile>, canonicalFields: S
   const ordered = data.stages.map((stage, index) => build(stage, index, ['stages', index]));
   const exits = data.exits.map((exit, index) => {
     const compiled = build(exit, undefined, ['exits', index]);
-    compiled.onLeave = { hubspot: markers(exit.on_leave.hubspot, undefined), salesforce: markers(exit.on_leave.salesforce, undefined) };
+    compiled.onLeave = {
+      hubspot: markers(exit.on_leave.hubspot, undefined),
+      salesforce: markers(exit.on_leave.salesforce, undefined),
+    };
     return compiled;
   });
   checkDistinctMarkers(source, data, report);
 
   if (data.qualification) {
     if (!byName.has(data.qualification.stage)) {
-      report(source, ['qualification', 'stage'], `unknown stage "${data.qualification.stage}"; use one of ${[...byName.keys()].join(', ')}`);
+      report(
+        source,
+        ['qualification', 'stage'],
+        `unknown stage "${data.qualification.stage}"; use one of ${[...byName.keys()].join(', ')}`,
+      );
     }
     data.qualification.all.forEach((condition, index) => {
       if (!canonicalFields.has(condition.field)) {
-        report(source, ['qualification', 'all', index, 'field'], `unknown canonical field "${condition.field}"; add it to contact-fields.yaml or use one of ${[...canonicalFields].join(', ')}`);
+        report(
+          source,
+          ['qualification', 'all', index, 'field'],
+          `unknown canonical field "${condition.field}"; add it to contact-fields.yaml or use one of ${[...canonicalFields].join(', ')}`,
+        );
       }
     });
   }
   data.sla.forEach((rule, index) => {
     for (const key of ['from', 'to'] as const) {
-      if (!byName.has(rule[key])) report(source, ['sla', index, key], `unknown stage "${rule[key]}"; use one of ${[...byName.keys()].join(', ')}`);
+      if (!byName.has(rule[key]))
+        report(
+          source,
+          ['sla', index, key],
+          `unknown stage "${rule[key]}"; use one of ${[...byName.keys()].join(', ')}`,
+        );
     }
   });
   return {
@@ -216,7 +290,12 @@ function checkDistinctMarkers(source: LocatedFile<LifecycleFile>, data: Lifecycl
       for (const [key, value] of Object.entries(s[system])) {
         const id = `${system}:${key}=${String(value)}`;
         const owner = owners.get(id);
-        if (owner) report(source, [...path, system, key], `${key} = "${String(value)}" already marks stage "${owner}"; each value may mark one stage`);
+        if (owner)
+          report(
+            source,
+            [...path, system, key],
+            `${key} = "${String(value)}" already marks stage "${owner}"; each value may mark one stage`,
+          );
         else owners.set(id, s.name);
       }
     }
@@ -247,7 +326,11 @@ function markers(
     if (dot === -1 || !onUnknownObject) return { field: key, value: String(value) };
     const object = key.slice(0, dot);
     if (!isSalesforceObject(object)) onUnknownObject(object, key);
-    return { field: key.slice(dot + 1), value: String(value), object: isSalesforceObject(object) ? object : undefined };
+    return {
+      field: key.slice(dot + 1),
+      value: String(value),
+      object: isSalesforceObject(object) ? object : undefined,
+    };
   });
 }
 

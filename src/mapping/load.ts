@@ -42,7 +42,8 @@ async function readValidated<S extends z.ZodType>(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     problems.push({
       file,
       line: undefined,
@@ -84,7 +85,12 @@ export function parseLocated<S extends z.ZodType>(
   const parsed = schema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push({ file, line: lineOf(issue.path), path: formatPath(issue.path), message: explainIssue(issue) });
+      problems.push({
+        file,
+        line: lineOf(issue.path),
+        path: formatPath(issue.path),
+        message: explainIssue(issue),
+      });
     }
     return undefined;
   }
@@ -98,7 +104,9 @@ function explainIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove it or check its spelling`;
     case 'invalid_type':
-      return issue.input === undefined ? `missing; add this key (${issue.expected})` : `expected ${issue.expected}`;
+      return issue.input === undefined
+        ? `missing; add this key (${issue.expected})`
+        : `expected ${issue.expected}`;
     default:
       return issue.message;
   }

@@ -37,7 +37,9 @@ export const lifecycleFileSchema = z.strictObject({
     .strictObject({ stage: z.string().min(1), all: z.array(conditionSchema).min(1) })
     .optional(),
   sla: z
-    .array(z.strictObject({ from: z.string().min(1), to: z.string().min(1), within_hours: z.number().positive() }))
+    .array(
+      z.strictObject({ from: z.string().min(1), to: z.string().min(1), within_hours: z.number().positive() }),
+    )
     .default([]),
 });
 
@@ -66,7 +68,9 @@ const fieldPairSchema = z.strictObject({
   transform: z.array(transformSchema).default([]),
   value_map: z.array(z.strictObject({ hubspot: z.string(), salesforce: z.string() })).optional(),
   unmapped: z.enum(['pass', 'drop']).default('pass'),
-  hubspot_ranges: z.array(z.string().regex(/^\d+(-\d+|\+)$/, 'write ranges like "50-100" or "1000+"')).optional(),
+  hubspot_ranges: z
+    .array(z.string().regex(/^\d+(-\d+|\+)$/, 'write ranges like "50-100" or "1000+"'))
+    .optional(),
 });
 
 export const fieldsFileSchema = z.strictObject({

@@ -21,7 +21,10 @@ interface Pending<I, O> {
 }
 
 export class Batcher<I, O> {
-  private readonly groups = new Map<string, { pending: Pending<I, O>[]; timer: NodeJS.Timeout | undefined }>();
+  private readonly groups = new Map<
+    string,
+    { pending: Pending<I, O>[]; timer: NodeJS.Timeout | undefined }
+  >();
 
   constructor(private readonly options: BatcherOptions<I, O>) {}
 
@@ -51,8 +54,12 @@ export class Batcher<I, O> {
         batch.map((p) => p.item),
       )
       .then(
-        (outcomes) => batch.forEach((p, i) => p.resolve(outcomes[i] as O)),
-        (error: unknown) => batch.forEach((p) => p.reject(error)),
+        (outcomes) => {
+          for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i] as O);
+        },
+        (error: unknown) => {
+          for (const pending of batch) pending.reject(error);
+        },
       );
   }
 }

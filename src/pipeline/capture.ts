@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
-import { changeKey, type ChangeJob, type LockstepQueues } from './queues.js';
+import { type ChangeJob, changeKey, type LockstepQueues } from './queues.js';
 
 export interface PollTarget {
   connector: Connector;
@@ -53,7 +53,12 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
   try {
     let cursor = await deps.cursors.get(system, target.object);
     for (let page = 0; page < maxPages; page += 1) {
-      const result = await target.connector.readChanges(target.object, cursor, target.fields, target.pageSize);
+      const result = await target.connector.readChanges(
+        target.object,
+        cursor,
+        target.fields,
+        target.pageSize,
+      );
       await enqueueChanges(
         deps.queues,
         result.records.map((record) => ({ system, object: record.object, id: record.id })),
@@ -109,7 +114,10 @@ export class Poller {
           const count = await pollOnce(target, this.deps);
           if (count > 0) this.onQueued(target.connector.system, target.object, count);
         } catch (error) {
-          this.deps.logger.warn({ err: error, system: target.connector.system, object: target.object }, 'poll failed; will retry next interval');
+          this.deps.logger.warn(
+            { err: error, system: target.connector.system, object: target.object },
+            'poll failed; will retry next interval',
+          );
         }
       }),
     );

@@ -5,15 +5,19 @@
 import type { SourceRecord } from '../connector/types.js';
 import { isSalesforceObject, type SalesforceObject } from '../mapping/compile.js';
 import { type IdentityDecision, normalizeEmail, type OtherRef, resolveIdentity } from '../sync/identity.js';
-import type { ChangeJob } from './queues.js';
 import type { SyncContext } from './context.js';
+import type { ChangeJob } from './queues.js';
 
 export type PairResolution =
   | { kind: 'linked'; hubspot: SourceRecord; salesforce: SourceRecord; via: string }
   | { kind: 'create'; source: SourceRecord }
   | { kind: 'ambiguous'; reason: string };
 
-export async function resolvePair(ctx: SyncContext, change: ChangeJob, record: SourceRecord): Promise<PairResolution> {
+export async function resolvePair(
+  ctx: SyncContext,
+  change: ChangeJob,
+  record: SourceRecord,
+): Promise<PairResolution> {
   const fromHubSpot = change.system === 'hubspot';
   const decision = await decide(ctx, fromHubSpot, record);
   if (decision.kind === 'create') return { kind: 'create', source: record };
@@ -24,7 +28,10 @@ export async function resolvePair(ctx: SyncContext, change: ChangeJob, record: S
     // The linked record is gone (deleted or merged): forget the link and match again.
     if (decision.via === 'crosswalk') await ctx.crosswalk.unlink(fromHubSpot ? record.id : decision.other.id);
     const retry = await decide(ctx, fromHubSpot, record, true);
-    if (retry.kind !== 'linked') return retry.kind === 'create' ? { kind: 'create', source: record } : { kind: 'ambiguous', reason: retry.reason };
+    if (retry.kind !== 'linked')
+      return retry.kind === 'create'
+        ? { kind: 'create', source: record }
+        : { kind: 'ambiguous', reason: retry.reason };
     const again = await reader.read(retry.other.object, retry.other.id);
     if (!again) return { kind: 'create', source: record };
     return pair(fromHubSpot, record, again, retry.via);
@@ -38,7 +45,12 @@ function pair(fromHubSpot: boolean, record: SourceRecord, other: SourceRecord, v
     : { kind: 'linked', hubspot: other, salesforce: record, via };
 }
 
-async function decide(ctx: SyncContext, fromHubSpot: boolean, record: SourceRecord, skipLinks = false): Promise<IdentityDecision> {
+async function decide(
+  ctx: SyncContext,
+  fromHubSpot: boolean,
+  record: SourceRecord,
+  skipLinks = false,
+): Promise<IdentityDecision> {
   const { identity } = ctx.mapping;
   let crosswalk: OtherRef | undefined;
   let storedLink: OtherRef | undefined;
@@ -57,14 +69,17 @@ async function decide(ctx: SyncContext, fromHubSpot: boolean, record: SourceReco
     }
   }
   const email = normalizeEmail(record.fields.email ?? record.fields.Email);
-  const candidates = email && !crosswalk && !storedLink ? await candidatesFor(ctx, fromHubSpot, email, record.id) : [];
+  const candidates =
+    email && !crosswalk && !storedLink ? await candidatesFor(ctx, fromHubSpot, email, record.id) : [];
   return resolveIdentity({ crosswalk, storedLink, email, candidates, selfId: record.id });
 }
 
 async function candidatesFor(ctx: SyncContext, fromHubSpot: boolean, email: string, selfId: string) {
   if (fromHubSpot) {
     const objects = ctx.mapping.salesforceObjects;
-    const found = (await Promise.all(objects.map((object) => ctx.readers.salesforce.findByEmail(object, email)))).flat();
+    const found = (
+      await Promise.all(objects.map((object) => ctx.readers.salesforce.findByEmail(object, email)))
+    ).flat();
     // A converted lead lives on as its Contact: never match the read-only lead itself.
     const live = found.filter((r) => !(r.object === 'Lead' && r.fields.IsConverted === true));
     const linked = await ctx.crosswalk.hubSpotOfSalesforceMany(live.map((r) => r.id));

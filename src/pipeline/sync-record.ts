@@ -15,7 +15,20 @@ import { enqueueWrite } from './write-enqueue.js';
 
 export type SyncOutcome = 'gone' | 'converted-lead' | 'created' | 'in-sync' | 'patched';
 
-export async function syncRecord(ctx: SyncContext, change: ChangeJob): Promise<SyncOutcome> {
+/** Another sync holds this person right now; the job is retried shortly. */
+export class PersonBusyError extends Error {
+  override name = 'PersonBusyError';
+}
+
+/**
+ * `claimPerson` is asked for the person lock once the pair is known: a record that was not linked yet
+ * was locked under its own id, and the other half may be syncing under the HubSpot id.
+ */
+export async function syncRecord(
+  ctx: SyncContext,
+  change: ChangeJob,
+  claimPerson: (hubspotId: string) => Promise<boolean> = async () => true,
+): Promise<SyncOutcome> {
   const reader = change.system === 'hubspot' ? ctx.readers.hubspot : ctx.readers.salesforce;
   const record = await reader.read(change.object, change.id);
   if (!record) return 'gone';
@@ -45,10 +58,22 @@ export async function syncRecord(ctx: SyncContext, change: ChangeJob): Promise<S
     raw: resolution.salesforce.fields,
   };
   const person = hubspot.id;
+  if (!(await claimPerson(person))) throw new PersonBusyError(`person ${person} is being synced`);
   if (resolution.via !== 'crosswalk') {
     await ctx.crosswalk.link(person, { object: salesforce.object, id: salesforce.id });
-    await ctx.ledger.append([{ kind: 'link', person, system: 'salesforce', object: salesforce.object, recordId: salesforce.id, origin: resolution.via }]);
-    ctx.narrate?.(`Linked HubSpot contact ${person} with Salesforce ${salesforce.object} ${salesforce.id} (matched by ${resolution.via}).`);
+    await ctx.ledger.append([
+      {
+        kind: 'link',
+        person,
+        system: 'salesforce',
+        object: salesforce.object,
+        recordId: salesforce.id,
+        origin: resolution.via,
+      },
+    ]);
+    ctx.narrate?.(
+      `Linked HubSpot contact ${person} with Salesforce ${salesforce.object} ${salesforce.id} (matched by ${resolution.via}).`,
+    );
   }
 
   const base = await ctx.bases.get(person);
@@ -57,23 +82,44 @@ export async function syncRecord(ctx: SyncContext, change: ChangeJob): Promise<S
 
   const entries: LedgerEntry[] = [];
   if (plan.transition) {
-    entries.push({ kind: 'stage', person, field: 'stage', from: plan.transition.from, to: plan.transition.to, origin: plan.transition.origin });
+    entries.push({
+      kind: 'stage',
+      person,
+      field: 'stage',
+      from: plan.transition.from,
+      to: plan.transition.to,
+      origin: plan.transition.origin,
+    });
     ctx.narrate?.(
       `${labelOf(hubspot, salesforce)} moved ${plan.transition.from ?? '(new)'} → ${plan.transition.to} (from ${plan.transition.origin}).`,
     );
   }
   for (const conflict of plan.conflicts) {
-    entries.push({ kind: 'conflict', person, field: conflict.field, from: conflict.hubspot, to: conflict.salesforce, origin: conflict.winner });
+    entries.push({
+      kind: 'conflict',
+      person,
+      field: conflict.field,
+      from: conflict.hubspot,
+      to: conflict.salesforce,
+      origin: conflict.winner,
+    });
     ctx.narrate?.(
       `${labelOf(hubspot, salesforce)}: both sides changed ${conflict.field} (HubSpot "${String(conflict.hubspot)}", Salesforce "${String(conflict.salesforce)}"); ${conflict.winner} wins by the field's rule.`,
     );
   }
   if (plan.backwardIgnored) {
-    entries.push({ kind: 'backward-ignored', person, field: 'stage', to: plan.merged.stage, origin: plan.backwardIgnored });
+    entries.push({
+      kind: 'backward-ignored',
+      person,
+      field: 'stage',
+      to: plan.merged.stage,
+      origin: plan.backwardIgnored,
+    });
   }
   await ctx.ledger.append(entries);
 
-  const origin = plan.transition?.origin ?? (Object.keys(plan.hubspot.fields).length > 0 ? 'salesforce' : 'hubspot');
+  const origin =
+    plan.transition?.origin ?? (Object.keys(plan.hubspot.fields).length > 0 ? 'salesforce' : 'hubspot');
   const queued = await Promise.all([
     queuePatch(ctx, plan.hubspot, person, hubspot, origin, labelOf(hubspot, salesforce)),
     queuePatch(ctx, plan.salesforce, person, salesforce, origin, labelOf(hubspot, salesforce)),
@@ -108,9 +154,22 @@ async function queuePatch(
 }
 
 async function queueCreate(ctx: SyncContext, source: SourceRecord): Promise<void> {
-  const side = source.object === 'contacts'
-    ? ({ system: 'hubspot', object: 'contacts', id: source.id, modifiedAt: source.modifiedAt, raw: source.fields } as const)
-    : ({ system: 'salesforce', object: asSalesforceObject(source.object), id: source.id, modifiedAt: source.modifiedAt, raw: source.fields } as const);
+  const side =
+    source.object === 'contacts'
+      ? ({
+          system: 'hubspot',
+          object: 'contacts',
+          id: source.id,
+          modifiedAt: source.modifiedAt,
+          raw: source.fields,
+        } as const)
+      : ({
+          system: 'salesforce',
+          object: asSalesforceObject(source.object),
+          id: source.id,
+          modifiedAt: source.modifiedAt,
+          raw: source.fields,
+        } as const);
   if (side.system === 'salesforce' && !ctx.mapping.identity.createInHubSpot) return;
   const plan = planCreate(ctx.mapping, side);
   await enqueueWrite(ctx.queues, {

@@ -8,7 +8,7 @@ import { AuthError, BadRequestError, RateLimitedError } from '../connector/error
 import { vendorBackoff } from './backoff.js';
 import type { SyncContext } from './context.js';
 import { CHANGES_QUEUE, type ChangeJob } from './queues.js';
-import { syncRecord } from './sync-record.js';
+import { PersonBusyError, syncRecord } from './sync-record.js';
 
 export interface SyncWorkerOptions {
   connection: Redis;
@@ -27,13 +27,23 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
       await job.removeDeduplicationKey();
       const lockName = await personLockName(ctx, job.data);
       const lock = await ctx.locks.tryAcquire(lockName, PERSON_LOCK_MS);
-      if (!lock) {
+      const retryShortly = async () => {
         await job.moveToDelayed(Date.now() + 50 + Math.floor(Math.random() * 200), token);
-        throw new DelayedError();
-      }
+        return new DelayedError();
+      };
+      if (!lock) throw await retryShortly();
+      const extraLocks: Array<[string, string]> = [];
+      const claimPerson = async (hubspotId: string) => {
+        const name = `person:${hubspotId}`;
+        if (name === lockName) return true;
+        const extra = await ctx.locks.tryAcquire(name, PERSON_LOCK_MS);
+        if (extra) extraLocks.push([name, extra]);
+        return extra !== undefined;
+      };
       try {
-        return await syncRecord(ctx, job.data);
+        return await syncRecord(ctx, job.data, claimPerson);
       } catch (error) {
+        if (error instanceof PersonBusyError) throw await retryShortly();
         if (error instanceof RateLimitedError) {
           await worker.rateLimit(error.retryAfterMs);
           throw Worker.RateLimitError();
@@ -44,6 +54,7 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
         throw error;
       } finally {
         await ctx.locks.release(lockName, lock);
+        for (const [name, token] of extraLocks) await ctx.locks.release(name, token);
       }
     },
     {

@@ -36,18 +36,31 @@ export async function recordSuccess(ctx: SyncContext, job: WriteJob, recordId: s
 async function recordCreated(ctx: SyncContext, job: WriteJob, newId: string): Promise<void> {
   const source = job.source!;
   const hubspotId = job.system === 'hubspot' ? newId : source.id;
-  const salesforce = job.system === 'salesforce' ? { object: job.object, id: newId } : { object: source.object, id: source.id };
+  const salesforce =
+    job.system === 'salesforce'
+      ? { object: job.object, id: newId }
+      : { object: source.object, id: source.id };
   await ctx.crosswalk.link(hubspotId, salesforce);
   await ctx.bases.merge(hubspotId, job.canonical);
   await ctx.ledger.append([
-    { kind: 'create', person: hubspotId, system: job.system, object: job.object, recordId: newId, origin: job.origin },
+    {
+      kind: 'create',
+      person: hubspotId,
+      system: job.system,
+      object: job.object,
+      recordId: newId,
+      origin: job.origin,
+    },
   ]);
   ctx.narrate?.(
     `Created ${job.system === 'hubspot' ? 'HubSpot contact' : `Salesforce ${job.object}`} ${newId} for ${job.label ?? source.id}.`,
   );
   // The source record learns the new id, so the link survives a lost crosswalk.
   const { identity } = ctx.mapping;
-  const linkField = source.system === 'hubspot' ? identity.hubspotLinkProperty[salesforce.object as 'Lead' | 'Contact'] : identity.salesforceLinkField;
+  const linkField =
+    source.system === 'hubspot'
+      ? identity.hubspotLinkProperty[salesforce.object as 'Lead' | 'Contact']
+      : identity.salesforceLinkField;
   await enqueueWrite(ctx.queues, {
     op: 'update',
     system: source.system,
@@ -64,21 +77,30 @@ async function recordCreated(ctx: SyncContext, job: WriteJob, newId: string): Pr
 const fixes: Record<string, string> = {
   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:
     'add the value to the Salesforce picklist, or map it with a value_map entry in contact-fields.yaml',
-  VALIDATION_ERROR: 'check the HubSpot property options, or map the value with a value_map entry in contact-fields.yaml',
-  INVALID_OPTION: 'add the option to the HubSpot property, or map the value with a value_map entry in contact-fields.yaml',
-  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'the value breaks a Salesforce validation rule: fix the record, or relax the rule',
-  CANNOT_UPDATE_CONVERTED_LEAD: 'the lead was converted; its Contact is synced instead once the conversion is picked up',
+  VALIDATION_ERROR:
+    'check the HubSpot property options, or map the value with a value_map entry in contact-fields.yaml',
+  INVALID_OPTION:
+    'add the option to the HubSpot property, or map the value with a value_map entry in contact-fields.yaml',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION:
+    'the value breaks a Salesforce validation rule: fix the record, or relax the rule',
+  CANNOT_UPDATE_CONVERTED_LEAD:
+    'the lead was converted; its Contact is synced instead once the conversion is picked up',
   REQUIRED_FIELD_MISSING: 'add a default for the field under salesforce_defaults in identity.yaml',
   STRING_TOO_LONG: 'add a { truncate: N } transform for the field in contact-fields.yaml',
-  INVALID_FIELD_FOR_INSERT_UPDATE: 'the field is read-only in Salesforce: set sync to hubspot_to_salesforce or none for it',
-  CONFLICT: 'a record with this email already exists in HubSpot: link it by setting its id field, or merge the duplicates',
+  INVALID_FIELD_FOR_INSERT_UPDATE:
+    'the field is read-only in Salesforce: set sync to hubspot_to_salesforce or none for it',
+  CONFLICT:
+    'a record with this email already exists in HubSpot: link it by setting its id field, or merge the duplicates',
   DUPLICATE_VALUE: 'another record already holds this unique value: merge the duplicates',
   PROPERTY_DOESNT_EXIST: 'create the HubSpot property (see the README), or fix the name in the mapping',
   INVALID_FIELD: 'create the Salesforce field (see the README), or fix the name in the mapping',
 };
 
 export function deadLetterReason(job: WriteJob, error: RecordWriteError): string {
-  const target = job.system === 'hubspot' ? `HubSpot contact ${job.id ?? '(new)'}` : `Salesforce ${job.object} ${job.id ?? '(new)'}`;
+  const target =
+    job.system === 'hubspot'
+      ? `HubSpot contact ${job.id ?? '(new)'}`
+      : `Salesforce ${job.object} ${job.id ?? '(new)'}`;
   const who = job.label ? ` for ${job.label}` : '';
   const fields = error.fields.length > 0 ? error.fields : Object.keys(job.fields);
   const values = fields

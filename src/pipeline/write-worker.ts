@@ -7,10 +7,10 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthError, BadRequestError, RateLimitedError } from '../connector/errors.js';
 import type { WriteResult } from '../connector/types.js';
+import { vendorBackoff } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { SyncContext } from './context.js';
 import { WRITE_QUEUES, type WriteJob } from './queues.js';
-import { vendorBackoff } from './backoff.js';
 import { deadLetterReason, recordSuccess } from './write-outcome.js';
 
 export interface WriterOptions {
@@ -30,11 +30,19 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
     run: async (group, jobs) => {
       const object = group.slice(group.indexOf(':') + 1);
       if (group.startsWith('create:')) {
-        return connector.createRecords(object, jobs.map((job, i) => ({ ref: String(i), fields: job.fields })));
+        return connector.createRecords(
+          object,
+          jobs.map((job, i) => ({ ref: String(i), fields: job.fields })),
+        );
       }
       const results = await connector.updateRecords(
         object,
-        jobs.map((job, i) => ({ ref: String(i), id: job.id!, fields: job.fields, clearFirst: job.clearFirst })),
+        jobs.map((job, i) => ({
+          ref: String(i),
+          id: job.id!,
+          fields: job.fields,
+          clearFirst: job.clearFirst,
+        })),
       );
       // Results may come back in any order (HubSpot): put them back in job order by ref.
       const byRef = new Map(results.map((r) => [r.ref, r]));
@@ -51,19 +59,27 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       } catch (error) {
         if (error instanceof RateLimitedError) {
           await worker.rateLimit(error.retryAfterMs);
-          ctx.logger.warn({ system: options.system, waitMs: error.retryAfterMs, scope: error.scope }, 'API rate limit: writer paused');
+          ctx.logger.warn(
+            { system: options.system, waitMs: error.retryAfterMs, scope: error.scope },
+            'API rate limit: writer paused',
+          );
           throw Worker.RateLimitError();
         }
         if (error instanceof AuthError) {
           // Every write would fail the same way: hold them all instead of dead-lettering each one.
           await worker.rateLimit(60_000);
-          ctx.logger.error({ system: options.system, err: error }, 'API credentials rejected: writer paused; fix the credentials');
+          ctx.logger.error(
+            { system: options.system, err: error },
+            'API credentials rejected: writer paused; fix the credentials',
+          );
           throw Worker.RateLimitError();
         }
-        if (error instanceof BadRequestError) throw new UnrecoverableError(`${options.system} rejected the request: ${error.message}`);
+        if (error instanceof BadRequestError)
+          throw new UnrecoverableError(`${options.system} rejected the request: ${error.message}`);
         throw error;
       }
-      if (result === undefined) throw new Error(`${options.system} returned no result for this record; retrying`);
+      if (result === undefined)
+        throw new Error(`${options.system} returned no result for this record; retrying`);
       if (result.ok) {
         await recordSuccess(ctx, job.data, result.id);
         return { id: result.id };
@@ -83,6 +99,8 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       settings: { backoffStrategy: vendorBackoff },
     },
   );
-  worker.on('error', (error) => ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'));
+  worker.on('error', (error) =>
+    ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'),
+  );
   return worker;
 }

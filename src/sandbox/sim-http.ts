@@ -124,7 +124,10 @@ export class SimServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const match = this.match(method, url.pathname);
     if (!match) {
-      return send(res, { status: 404, body: { message: `${this.name} simulator: no route ${method} ${url.pathname}` } });
+      return send(res, {
+        status: 404,
+        body: { message: `${this.name} simulator: no route ${method} ${url.pathname}` },
+      });
     }
     const { route, params } = match;
     const simReq: SimRequest = {
@@ -157,7 +160,10 @@ export class SimServer {
       const answer = await route.handler(simReq);
       send(res, { ...answer, headers: { ...this.decorate(route, simReq), ...answer.headers } });
     } catch (error) {
-      send(res, { status: 500, body: { message: `${this.name} simulator crashed: ${(error as Error).message}` } });
+      send(res, {
+        status: 500,
+        body: { message: `${this.name} simulator crashed: ${(error as Error).message}` },
+      });
     }
   }
 

@@ -25,7 +25,10 @@ export class BaseStore {
   async merge(person: string, values: CanonicalFields): Promise<void> {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
-    await this.redis.hset(this.keys.base(person), Object.fromEntries(entries.map(([k, v]) => [k, JSON.stringify(v)])));
+    await this.redis.hset(
+      this.keys.base(person),
+      Object.fromEntries(entries.map(([k, v]) => [k, JSON.stringify(v)])),
+    );
   }
 
   async remove(person: string): Promise<void> {

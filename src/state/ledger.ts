@@ -38,7 +38,8 @@ export class Ledger {
     if (entries.length === 0) return;
     const at = new Date(this.now()).toISOString();
     const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.xadd(this.keys.ledger, '*', 'at', at, 'entry', JSON.stringify(entry));
+    for (const entry of entries)
+      pipeline.xadd(this.keys.ledger, '*', 'at', at, 'entry', JSON.stringify(entry));
     await pipeline.exec();
   }
 

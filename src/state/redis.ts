@@ -24,11 +24,15 @@ export async function redisDurabilityWarnings(redis: Redis): Promise<string[]> {
   };
   const policy = await read('maxmemory-policy');
   if (policy !== undefined && policy !== 'noeviction') {
-    warnings.push(`Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued changes and sync state can be evicted`);
+    warnings.push(
+      `Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued changes and sync state can be evicted`,
+    );
   }
   const aof = await read('appendonly');
   if (aof !== undefined && aof !== 'yes') {
-    warnings.push('Redis appendonly is off; enable AOF persistence so cursors, the crosswalk and queued changes survive a restart');
+    warnings.push(
+      'Redis appendonly is off; enable AOF persistence so cursors, the crosswalk and queued changes survive a restart',
+    );
   }
   return warnings;
 }

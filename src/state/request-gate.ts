@@ -37,7 +37,14 @@ export class RedisRequestGate implements RequestGate {
       if (limit) {
         const window = Math.floor(this.now() / limit.windowMs);
         wait = Number(
-          await this.redis.eval(ACQUIRE, 2, this.keys.gateWindow(lane, window), this.keys.gatePause(lane), limit.requests, limit.windowMs),
+          await this.redis.eval(
+            ACQUIRE,
+            2,
+            this.keys.gateWindow(lane, window),
+            this.keys.gatePause(lane),
+            limit.requests,
+            limit.windowMs,
+          ),
         );
       } else {
         wait = Math.max(0, await this.redis.pttl(this.keys.gatePause(lane)));

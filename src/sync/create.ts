@@ -6,7 +6,7 @@ import { DO_NOT_WRITE } from '../mapping/codecs.js';
 import type { MappingConfig, SalesforceObject } from '../mapping/compile.js';
 import { type CanonicalFields, isBlank } from '../mapping/values.js';
 import { applyQualification, deriveStage, planStageWrite } from './lifecycle.js';
-import { STAGE_KEY, type Side } from './side.js';
+import { type Side, STAGE_KEY } from './side.js';
 
 export interface CreatePlan {
   system: 'hubspot' | 'salesforce';
@@ -22,7 +22,9 @@ export function planCreate(mapping: MappingConfig, source: Side): CreatePlan {
   const fields: RawFields = {};
   const canonical: CanonicalFields = {};
   for (const field of mapping.fields) {
-    const allowed = field.sync === 'both' || field.sync === (toSalesforce ? 'hubspot_to_salesforce' : 'salesforce_to_hubspot');
+    const allowed =
+      field.sync === 'both' ||
+      field.sync === (toSalesforce ? 'hubspot_to_salesforce' : 'salesforce_to_hubspot');
     const sourceName = source.system === 'hubspot' ? field.hubspot : field.salesforce[source.object];
     const targetName = toSalesforce ? field.salesforce[object as SalesforceObject] : field.hubspot;
     if (!allowed || !sourceName || !targetName) continue;
@@ -48,7 +50,9 @@ export function planCreate(mapping: MappingConfig, source: Side): CreatePlan {
 
   if (toSalesforce) {
     fields[mapping.identity.salesforceLinkField] = source.id;
-    for (const [name, value] of Object.entries(mapping.identity.salesforceDefaults[object as SalesforceObject] ?? {})) {
+    for (const [name, value] of Object.entries(
+      mapping.identity.salesforceDefaults[object as SalesforceObject] ?? {},
+    )) {
       if (isBlank((fields[name] as string | null | undefined) ?? null)) fields[name] = value;
     }
   } else if (source.system === 'salesforce') {

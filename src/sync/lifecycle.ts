@@ -3,7 +3,13 @@
  * stage is written as. Pure functions over the compiled lifecycle.
  */
 import type { RawFields } from '../connector/types.js';
-import type { CompiledLifecycle, CompiledStage, QualificationRule, SalesforceObject, StageMarker } from '../mapping/compile.js';
+import type {
+  CompiledLifecycle,
+  CompiledStage,
+  QualificationRule,
+  SalesforceObject,
+  StageMarker,
+} from '../mapping/compile.js';
 import type { CanonicalFields } from '../mapping/values.js';
 
 export type StageOrigin = 'hubspot' | 'salesforce' | 'qualification' | 'unchanged';
@@ -17,15 +23,20 @@ function markerMatches(marker: StageMarker, raw: RawFields): boolean {
   return value !== null && value !== undefined && String(value) === marker.value;
 }
 
-export function stageMarkers(stage: CompiledStage, system: 'hubspot' | 'salesforce', object?: SalesforceObject): StageMarker[] {
+export function stageMarkers(
+  stage: CompiledStage,
+  system: 'hubspot' | 'salesforce',
+  object?: SalesforceObject,
+): StageMarker[] {
   const markers = system === 'hubspot' ? stage.hubspot : stage.salesforce;
   return markers.filter((marker) => markerApplies(marker, object));
 }
 
 /**
  * The stage a record's values say it is in. Several fields may mark stages (Salesforce `Status` and
- * `Lifecycle_Stage__c`): the furthest ordered stage wins, an exit wins over ordered stages, except that
- * a record whose base stage is that exit and which now also shows an ordered stage was recycled.
+ * `Lifecycle_Stage__c`): the furthest ordered stage wins and an exit wins over ordered stages. A person
+ * whose base stage is an exit stays in it while all its markers hold; once someone changes one of them
+ * (a rep reopens the lead) the person is recycled into the furthest ordered stage the record shows.
  */
 export function deriveStage(
   lifecycle: CompiledLifecycle,
@@ -34,12 +45,19 @@ export function deriveStage(
   baseStage: string | undefined,
   object?: SalesforceObject,
 ): string | null {
-  const matches = (stage: CompiledStage) => stageMarkers(stage, system, object).some((m) => markerMatches(m, raw));
-  const ordered = lifecycle.ordered.filter(matches);
-  const exits = lifecycle.exits.filter(matches);
-  const furthest = ordered.at(-1);
-  const exit = exits[0];
-  if (exit && !(furthest && exits.some((e) => e.name === baseStage))) return exit.name;
+  const markersOf = (stage: CompiledStage) => stageMarkers(stage, system, object);
+  const furthest = lifecycle.ordered
+    .filter((stage) => markersOf(stage).some((m) => markerMatches(m, raw)))
+    .at(-1);
+  const baseExit = lifecycle.exits.find((exit) => exit.name === baseStage);
+  if (baseExit) {
+    const markers = markersOf(baseExit);
+    const held = markers.filter((m) => markerMatches(m, raw)).length;
+    if (held === markers.length && held > 0) return baseExit.name;
+    if (held > 0 && !furthest) return baseExit.name;
+  }
+  const exit = lifecycle.exits.find((e) => e !== baseExit && markersOf(e).some((m) => markerMatches(m, raw)));
+  if (exit) return exit.name;
   return furthest?.name ?? null;
 }
 
@@ -74,7 +92,11 @@ export function mergeStage(lifecycle: CompiledLifecycle, input: StageInputs): St
   else if (sfChanged && !hsChanged) [stage, origin] = [sf, 'salesforce'];
   else if (hsChanged && sfChanged) {
     if (hs === sf) [stage, origin] = [hs, 'hubspot'];
-    else if (base === undefined && rankOf(lifecycle, hs) !== undefined && rankOf(lifecycle, sf) !== undefined) {
+    else if (
+      base === undefined &&
+      rankOf(lifecycle, hs) !== undefined &&
+      rankOf(lifecycle, sf) !== undefined
+    ) {
       // First link: both stages are ordered, so the further one is the truth (nothing moves backwards).
       const hsFurther = rankOf(lifecycle, hs)! >= rankOf(lifecycle, sf)!;
       [stage, origin] = hsFurther ? [hs, 'hubspot'] : [sf, 'salesforce'];
@@ -82,14 +104,20 @@ export function mergeStage(lifecycle: CompiledLifecycle, input: StageInputs): St
       conflict = base !== undefined;
       const hubspotWins =
         lifecycle.conflict === 'prefer_hubspot' ||
-        (lifecycle.conflict === 'newest' && Date.parse(input.hubspotModifiedAt) >= Date.parse(input.salesforceModifiedAt));
+        (lifecycle.conflict === 'newest' &&
+          Date.parse(input.hubspotModifiedAt) >= Date.parse(input.salesforceModifiedAt));
       [stage, origin] = hubspotWins ? [hs, 'hubspot'] : [sf, 'salesforce'];
     }
   }
   const from = rankOf(lifecycle, base);
   const to = rankOf(lifecycle, stage);
   if (!lifecycle.allowBackward && from !== undefined && to !== undefined && to < from) {
-    return { stage: base ?? null, origin: 'unchanged', conflict, backwardIgnored: origin === 'hubspot' ? 'hubspot' : 'salesforce' };
+    return {
+      stage: base ?? null,
+      origin: 'unchanged',
+      conflict,
+      backwardIgnored: origin === 'hubspot' ? 'hubspot' : 'salesforce',
+    };
   }
   return { stage, origin, conflict, backwardIgnored: undefined };
 }
@@ -107,10 +135,16 @@ export function applyQualification(
   if (target === undefined) return stage;
   const isExit = stage !== null && current === undefined;
   if (isExit || (current !== undefined && current >= target)) return stage;
-  return rule.all.every((condition) => holds(fields[condition.field], condition.op, condition.value)) ? rule.stage : stage;
+  return rule.all.every((condition) => holds(fields[condition.field], condition.op, condition.value))
+    ? rule.stage
+    : stage;
 }
 
-function holds(actual: unknown, op: QualificationRule['all'][number]['op'], expected: number | string | boolean): boolean {
+function holds(
+  actual: unknown,
+  op: QualificationRule['all'][number]['op'],
+  expected: number | string | boolean,
+): boolean {
   if (actual === null || actual === undefined) return false;
   switch (op) {
     case 'eq':
@@ -151,14 +185,23 @@ export function planStageWrite(
   const out: StageWrite = { fields: {}, clearFirst: [] };
   if (!target) return out;
   const leaving = leavingExit && leavingExit !== stage ? lifecycle.byName.get(leavingExit) : undefined;
-  const onLeave = leaving ? (system === 'hubspot' ? leaving.onLeave.hubspot : leaving.onLeave.salesforce) : [];
-  for (const marker of [...onLeave.filter((m) => markerApplies(m, object)), ...stageMarkers(target, system, object)]) {
+  const onLeave = leaving
+    ? system === 'hubspot'
+      ? leaving.onLeave.hubspot
+      : leaving.onLeave.salesforce
+    : [];
+  for (const marker of [
+    ...onLeave.filter((m) => markerApplies(m, object)),
+    ...stageMarkers(target, system, object),
+  ]) {
     if (markerMatches(marker, raw)) {
       delete out.fields[marker.field];
       continue;
     }
     if (system === 'hubspot' && marker.field === HUBSPOT_FORWARD_ONLY_PROPERTY && target.rank !== undefined) {
-      const current = lifecycle.ordered.find((s) => s.hubspot.some((m) => m.field === marker.field && markerMatches(m, raw)));
+      const current = lifecycle.ordered.find((s) =>
+        s.hubspot.some((m) => m.field === marker.field && markerMatches(m, raw)),
+      );
       if (current?.rank !== undefined && current.rank > target.rank) {
         if (!lifecycle.allowBackward) continue;
         out.clearFirst.push(marker.field);

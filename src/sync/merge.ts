@@ -95,6 +95,8 @@ function resolveConflict(
       return isBlank(sf) ? 'hubspot' : 'salesforce';
     case 'newest':
       // Record-level modification times: neither API gives a per-field time on these reads.
-      return Date.parse(sides.hubspotModifiedAt) >= Date.parse(sides.salesforceModifiedAt) ? 'hubspot' : 'salesforce';
+      return Date.parse(sides.hubspotModifiedAt) >= Date.parse(sides.salesforceModifiedAt)
+        ? 'hubspot'
+        : 'salesforce';
   }
 }

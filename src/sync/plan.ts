@@ -5,7 +5,13 @@
 import type { RawFields } from '../connector/types.js';
 import type { MappingConfig } from '../mapping/compile.js';
 import type { CanonicalFields, CanonicalValue } from '../mapping/values.js';
-import { applyQualification, deriveStage, mergeStage, planStageWrite, type StageOrigin } from './lifecycle.js';
+import {
+  applyQualification,
+  deriveStage,
+  mergeStage,
+  planStageWrite,
+  type StageOrigin,
+} from './lifecycle.js';
 import { mergeField } from './merge.js';
 import { type HubSpotSide, type SalesforceSide, STAGE_KEY } from './side.js';
 
@@ -127,7 +133,13 @@ function planStage(
   if (stage !== (baseStage ?? null)) plan.transition = { from: baseStage ?? null, to: stage, origin };
 
   const leavingExit = lifecycle.exits.some((e) => e.name === baseStage) ? baseStage : undefined;
-  const hubspotWrite = planStageWrite(lifecycle, 'hubspot', hubspot.raw, stage, leavingExit ?? exitName(lifecycle, hubspotStage));
+  const hubspotWrite = planStageWrite(
+    lifecycle,
+    'hubspot',
+    hubspot.raw,
+    stage,
+    leavingExit ?? exitName(lifecycle, hubspotStage),
+  );
   const salesforceWrite = planStageWrite(
     lifecycle,
     'salesforce',
@@ -155,7 +167,12 @@ function exitName(lifecycle: MappingConfig['lifecycle'], stage: string | null): 
 }
 
 /** Each side stores the other's id, so the crosswalk can be rebuilt from the CRMs alone. */
-function planLinks(plan: SyncPlan, mapping: MappingConfig, hubspot: HubSpotSide, salesforce: SalesforceSide): void {
+function planLinks(
+  plan: SyncPlan,
+  mapping: MappingConfig,
+  hubspot: HubSpotSide,
+  salesforce: SalesforceSide,
+): void {
   const hubspotProperty = mapping.identity.hubspotLinkProperty[salesforce.object];
   if (hubspot.raw[hubspotProperty] !== salesforce.id) plan.hubspot.fields[hubspotProperty] = salesforce.id;
   const salesforceField = mapping.identity.salesforceLinkField;

@@ -1,7 +1,11 @@
 import type { RawFields } from '../../src/connector/types.js';
 import type { HubSpotSide, SalesforceSide } from '../../src/sync/side.js';
 
-export const hubspotSide = (raw: RawFields, modifiedAt = '2024-05-01T10:00:00.000Z', id = '51'): HubSpotSide => ({
+export const hubspotSide = (
+  raw: RawFields,
+  modifiedAt = '2024-05-01T10:00:00.000Z',
+  id = '51',
+): HubSpotSide => ({
   system: 'hubspot',
   object: 'contacts',
   id,

@@ -7,7 +7,10 @@ import { loadMappings, mappingFileNames } from '../../src/mapping/load.js';
 import { MappingError } from '../../src/mapping/mapping-error.js';
 import { defaultMappingsDir, loadDefaultMappings } from '../helpers/mapping.js';
 
-async function copyWith(file: keyof typeof mappingFileNames, edit: (text: string) => string): Promise<string> {
+async function copyWith(
+  file: keyof typeof mappingFileNames,
+  edit: (text: string) => string,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'lockstep-mappings-'));
   for (const [key, name] of Object.entries(mappingFileNames)) {
     const text = await readFile(join(defaultMappingsDir, name), 'utf8');
@@ -16,7 +19,11 @@ async function copyWith(file: keyof typeof mappingFileNames, edit: (text: string
   return dir;
 }
 
-async function lineContaining(dir: string, file: keyof typeof mappingFileNames, needle: string): Promise<number> {
+async function lineContaining(
+  dir: string,
+  file: keyof typeof mappingFileNames,
+  needle: string,
+): Promise<number> {
   const lines = (await readFile(join(dir, mappingFileNames[file]), 'utf8')).split('\n');
   return lines.findIndex((line) => line.includes(needle)) + 1;
 }
@@ -30,12 +37,25 @@ async function problemsOf(dir: string) {
 describe('default mappings', () => {
   it('load and compile the DESIGN.md vocabulary in order', async () => {
     const mapping = await loadDefaultMappings();
-    expect(mapping.lifecycle.ordered.map((s) => s.name)).toEqual(['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer']);
+    expect(mapping.lifecycle.ordered.map((s) => s.name)).toEqual([
+      'subscriber',
+      'lead',
+      'mql',
+      'sql',
+      'opportunity',
+      'customer',
+    ]);
     expect(mapping.lifecycle.exits.map((s) => s.name)).toEqual(['disqualified']);
     expect(mapping.lifecycle.qualification?.all).toHaveLength(2);
     expect(mapping.fields.find((f) => f.canonical === 'company')?.salesforce).toEqual({ Lead: 'Company' });
-    expect(mapping.fields.find((f) => f.canonical === 'title')?.salesforce).toEqual({ Lead: 'Title', Contact: 'Title' });
-    expect(mapping.identity.salesforceDefaults.Lead).toEqual({ LastName: '[not provided]', Company: '[not provided]' });
+    expect(mapping.fields.find((f) => f.canonical === 'title')?.salesforce).toEqual({
+      Lead: 'Title',
+      Contact: 'Title',
+    });
+    expect(mapping.identity.salesforceDefaults.Lead).toEqual({
+      LastName: '[not provided]',
+      Company: '[not provided]',
+    });
   });
 
   it('reads HubSpot employee ranges as their lower bound and writes the range that holds a number', async () => {
@@ -55,10 +75,18 @@ describe('default mappings', () => {
     expect(industry.salesforceCodec.encode('GAMBLING_CASINOS')).toBe('GAMBLING_CASINOS');
   });
 
+  it('compares Salesforce datetimes at whole-second precision', async () => {
+    const open = (await loadDefaultMappings()).fields.find((f) => f.canonical === 'last_email_open')!;
+    expect(open.salesforceCodec.encode('2024-05-01T10:40:00.123Z')).toBe('2024-05-01T10:40:00.000Z');
+    expect(open.salesforceCodec.decode('2024-05-01T10:40:00.000+0000')).toBe('2024-05-01T10:40:00.000Z');
+  });
+
   it('normalises HubSpot strings and Salesforce datetimes to the same canonical value', async () => {
     const mapping = await loadDefaultMappings();
     const open = mapping.fields.find((f) => f.canonical === 'last_email_open')!;
-    expect(open.hubspotCodec.decode('2024-05-01T10:40:00.000Z')).toBe(open.salesforceCodec.decode('2024-05-01T10:40:00.000+0000'));
+    expect(open.hubspotCodec.decode('2024-05-01T10:40:00.000Z')).toBe(
+      open.salesforceCodec.decode('2024-05-01T10:40:00.000+0000'),
+    );
     expect(open.hubspotCodec.decode('1714560000000')).toBe('2024-05-01T10:40:00.000Z');
     const score = mapping.fields.find((f) => f.canonical === 'score')!;
     expect(score.hubspotCodec.decode('72')).toBe(72);
@@ -68,15 +96,24 @@ describe('default mappings', () => {
 
   it('applies transforms when writing (lowercase email, truncated title)', async () => {
     const mapping = await loadDefaultMappings();
-    expect(mapping.fields.find((f) => f.canonical === 'email')!.salesforceCodec.encode(' Ada@Example.COM ')).toBe('ada@example.com');
+    expect(
+      mapping.fields.find((f) => f.canonical === 'email')!.salesforceCodec.encode(' Ada@Example.COM '),
+    ).toBe('ada@example.com');
     const long = 'x'.repeat(200);
-    expect(mapping.fields.find((f) => f.canonical === 'title')!.salesforceCodec.encode(long)).toHaveLength(128);
+    expect(mapping.fields.find((f) => f.canonical === 'title')!.salesforceCodec.encode(long)).toHaveLength(
+      128,
+    );
   });
 });
 
 describe('mapping validation', () => {
   it('names file, line, key path and the allowed values for a bad conflict rule', async () => {
-    const dir = await copyWith('fields', (t) => t.replace('salesforce: FirstName, sync: both, conflict: newest', 'salesforce: FirstName, sync: both, conflict: loudest'));
+    const dir = await copyWith('fields', (t) =>
+      t.replace(
+        'salesforce: FirstName, sync: both, conflict: newest',
+        'salesforce: FirstName, sync: both, conflict: loudest',
+      ),
+    );
     const [problem] = await problemsOf(dir);
     expect(problem!.file).toMatch(/contact-fields\.yaml$/);
     expect(problem!.path).toBe('fields[0].conflict');
@@ -94,7 +131,9 @@ describe('mapping validation', () => {
   });
 
   it('rejects one value marking two stages', async () => {
-    const dir = await copyWith('lifecycle', (t) => t.replace('{ Lifecycle_Stage__c: MQL }', '{ Lifecycle_Stage__c: SQL }'));
+    const dir = await copyWith('lifecycle', (t) =>
+      t.replace('{ Lifecycle_Stage__c: MQL }', '{ Lifecycle_Stage__c: SQL }'),
+    );
     const problems = await problemsOf(dir);
     expect(problems.some((p) => p.message.includes('already marks stage "mql"'))).toBe(true);
   });
@@ -114,13 +153,22 @@ describe('mapping validation', () => {
   });
 
   it('refuses the reserved canonical name "stage" and unknown keys', async () => {
-    const dir = await copyWith('fields', (t) => t.replace('canonical: phone', 'canonical: stage').replace('sync: hubspot_to_salesforce }', 'sync: hubspot_to_salesforce, direction: up }'));
+    const dir = await copyWith('fields', (t) =>
+      t
+        .replace('canonical: phone', 'canonical: stage')
+        .replace('sync: hubspot_to_salesforce }', 'sync: hubspot_to_salesforce, direction: up }'),
+    );
     const problems = await problemsOf(dir);
     expect(problems.some((p) => p.message.includes('unknown key "direction"'))).toBe(true);
   });
 
   it('DO_NOT_WRITE is returned for unmapped values when unmapped: drop', async () => {
-    const dir = await copyWith('fields', (t) => t.replace('    salesforce: Industry\n', '    salesforce: Industry\n    unmapped: drop\n'));
+    const dir = await copyWith('fields', (t) =>
+      t.replace(
+        '    salesforce: { Lead: Industry }\n',
+        '    salesforce: { Lead: Industry }\n    unmapped: drop\n',
+      ),
+    );
     const industry = (await loadMappings(dir)).fields.find((f) => f.canonical === 'industry')!;
     expect(industry.salesforceCodec.encode('GAMBLING_CASINOS')).toBe(DO_NOT_WRITE);
   });

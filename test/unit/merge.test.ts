@@ -5,7 +5,10 @@ import { loadDefaultMappings } from '../helpers/mapping.js';
 
 let mapping: MappingConfig;
 const field = (name: string): CompiledField => mapping.fields.find((f) => f.canonical === name)!;
-const times = { hubspotModifiedAt: '2024-05-01T10:00:00.000Z', salesforceModifiedAt: '2024-05-01T09:00:00.000Z' };
+const times = {
+  hubspotModifiedAt: '2024-05-01T10:00:00.000Z',
+  salesforceModifiedAt: '2024-05-01T09:00:00.000Z',
+};
 
 beforeAll(async () => {
   mapping = await loadDefaultMappings();
@@ -21,14 +24,24 @@ describe('three-way field merge', () => {
   });
 
   it('copies a Salesforce-only change to HubSpot as a string', () => {
-    const d = mergeField(field('annualrevenue'), { hubspotRaw: '1000', salesforceRaw: 2500, base: 1000, ...times });
+    const d = mergeField(field('annualrevenue'), {
+      hubspotRaw: '1000',
+      salesforceRaw: 2500,
+      base: 1000,
+      ...times,
+    });
     expect(d.value).toBe(2500);
     expect(d.writeHubSpot).toBe('2500');
     expect(d.writeSalesforce).toBeUndefined();
   });
 
   it('treats the echo of our own write as no change', () => {
-    const d = mergeField(field('annualrevenue'), { hubspotRaw: '2500', salesforceRaw: 2500, base: 2500, ...times });
+    const d = mergeField(field('annualrevenue'), {
+      hubspotRaw: '2500',
+      salesforceRaw: 2500,
+      base: 2500,
+      ...times,
+    });
     expect(d).toEqual({ value: 2500 });
   });
 
@@ -46,19 +59,33 @@ describe('three-way field merge', () => {
 
   it('honours prefer_salesforce_unless_blank', () => {
     const rule = { ...field('title'), conflict: 'prefer_salesforce_unless_blank' as const };
-    expect(mergeField(rule, { hubspotRaw: 'CTO', salesforceRaw: 'CEO', base: 'VP', ...times }).value).toBe('CEO');
-    expect(mergeField(rule, { hubspotRaw: 'CTO', salesforceRaw: null, base: 'VP', ...times }).value).toBe('CTO');
+    expect(mergeField(rule, { hubspotRaw: 'CTO', salesforceRaw: 'CEO', base: 'VP', ...times }).value).toBe(
+      'CEO',
+    );
+    expect(mergeField(rule, { hubspotRaw: 'CTO', salesforceRaw: null, base: 'VP', ...times }).value).toBe(
+      'CTO',
+    );
   });
 
   it('on first link fills a blank side instead of clearing the other', () => {
-    const d = mergeField(field('phone'), { hubspotRaw: '', salesforceRaw: '+1 555', base: undefined, ...times });
+    const d = mergeField(field('phone'), {
+      hubspotRaw: '',
+      salesforceRaw: '+1 555',
+      base: undefined,
+      ...times,
+    });
     expect(d.value).toBe('+1 555');
     expect(d.writeHubSpot).toBe('+1 555');
     expect(d.conflict).toBeUndefined();
   });
 
   it('treats equal changes on both sides as agreement, not a conflict', () => {
-    const d = mergeField(field('industry'), { hubspotRaw: 'FINANCIAL_SERVICES', salesforceRaw: 'Finance', base: 'RETAIL', ...times });
+    const d = mergeField(field('industry'), {
+      hubspotRaw: 'FINANCIAL_SERVICES',
+      salesforceRaw: 'Finance',
+      base: 'RETAIL',
+      ...times,
+    });
     expect(d).toEqual({ value: 'FINANCIAL_SERVICES' });
   });
 
@@ -70,7 +97,12 @@ describe('three-way field merge', () => {
   });
 
   it('propagates a cleared value as a clear', () => {
-    const d = mergeField(field('phone'), { hubspotRaw: '', salesforceRaw: '+1 555', base: '+1 555', ...times });
+    const d = mergeField(field('phone'), {
+      hubspotRaw: '',
+      salesforceRaw: '+1 555',
+      base: '+1 555',
+      ...times,
+    });
     expect(d.value).toBeNull();
     expect(d.writeSalesforce).toBeNull();
   });

@@ -1,0 +1,101 @@
+/**
+ * Batch writes that fail one record, never the batch, for a bad value.
+ *
+ * HubSpot batch/update answers one invalid value with a 400 VALIDATION_ERROR for the WHOLE batch (no
+ * partial commit), and batch/create answers one existing email with a 409 CONFLICT for the whole batch,
+ * naming only the first duplicate (API-NOTES §2.5, §6.3). Neither says which input was at fault, so the
+ * batch is split in halves and retried until the bad input stands alone: one bad record in 100 costs
+ * 2·⌈log2 100⌉+1 ≈ 15 calls instead of 100 single writes.
+ */
+import { ApiError, BadRequestError } from '../../src/connector/errors.js';
+import type { RecordWriteError, WriteResult } from '../../src/connector/types.js';
+import { vendorBodyOf } from './errors.js';
+
+export interface WriteInput {
+  ref: string;
+}
+
+/** Shared across all requests of one `updateRecords`/`createRecords` call. */
+export interface WriteRun {
+  /** Some request of this call changed data in HubSpot. */
+  committed: boolean;
+  /** A batch-level failure after a commit: every later input fails retryable with it, no more calls. */
+  halted?: ApiError;
+}
+
+/** Sends one batch; resolves with a result for each input (by `ref`), throws on batch-level failure. */
+export type SendBatch<I extends WriteInput> = (inputs: I[]) => Promise<WriteResult[]>;
+
+/** Failures that belong to one input of the batch rather than to the request or the account. */
+function isInputError(error: ApiError): boolean {
+  if (!(error instanceof BadRequestError)) return false;
+  if (error.status === 400 || error.status === 409 || error.status === 422) return true;
+  return error.status === 404 && error.code === 'OBJECT_NOT_FOUND';
+}
+
+/**
+ * The property names a validation message is about. HubSpot embeds a JSON array in the message:
+ * `Property values were not valid: [{"isValid":false,…,"error":"INVALID_OPTION","name":"hs_lead_status"}]`
+ * (API-NOTES §2.2); `errors[].in` may name it too.
+ */
+export function propertiesNamedIn(
+  message: string,
+  details: readonly { in?: string | undefined }[] = [],
+): string[] {
+  const names = new Set<string>();
+  for (const match of message.matchAll(/"name"\s*:\s*"([^"]+)"/g)) if (match[1]) names.add(match[1]);
+  for (const detail of details) if (detail.in) names.add(detail.in);
+  return [...names];
+}
+
+export function recordErrorFrom(error: ApiError): RecordWriteError {
+  const body = vendorBodyOf(error);
+  const message = body?.message ?? error.message;
+  return {
+    kind: 'permanent',
+    code: body?.category ?? error.code ?? `HTTP_${error.status ?? 'ERROR'}`,
+    message,
+    fields: propertiesNamedIn(message, body?.errors),
+  };
+}
+
+export function retryableResult(ref: string, error: ApiError): WriteResult {
+  return {
+    ref,
+    ok: false,
+    error: { kind: 'retryable', code: error.code ?? error.name, message: error.message, fields: [] },
+  };
+}
+
+/**
+ * Writes `inputs` in one request, bisecting on input errors. Before anything was committed a
+ * batch-level failure is thrown (the pipeline retries the whole call with the error's wait); after a
+ * commit it becomes a retryable result per unwritten input, so committed writes are not replayed and a
+ * cleared `lifecyclestage` is not left unreported.
+ */
+export async function writeBisecting<I extends WriteInput>(
+  inputs: I[],
+  send: SendBatch<I>,
+  run: WriteRun,
+): Promise<WriteResult[]> {
+  if (inputs.length === 0) return [];
+  if (run.halted) return inputs.map((input) => retryableResult(input.ref, run.halted as ApiError));
+  try {
+    const results = await send(inputs);
+    run.committed = true;
+    return results;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (isInputError(error)) {
+      const [only] = inputs;
+      if (inputs.length === 1 && only) return [{ ref: only.ref, ok: false, error: recordErrorFrom(error) }];
+      const middle = Math.floor(inputs.length / 2);
+      const left = await writeBisecting(inputs.slice(0, middle), send, run);
+      const right = await writeBisecting(inputs.slice(middle), send, run);
+      return [...left, ...right];
+    }
+    if (!run.committed) throw error;
+    run.halted = error;
+    return inputs.map((input) => retryableResult(input.ref, error));
+  }
+}

@@ -1,0 +1,37 @@
+import { readConfig } from '../config/env.js';
+import { dropDeadLetter, listDeadLetters, retryDeadLetters } from '../pipeline/dead-letters.js';
+import { createQueues } from '../pipeline/queues.js';
+import { connectRedis } from '../state/redis.js';
+import { UsageError } from './usage-error.js';
+
+export async function deadLettersCommand(
+  action: 'list' | 'retry' | 'drop',
+  id: string | undefined,
+  opts: { limit?: string; json?: boolean; all?: boolean },
+): Promise<void> {
+  const { env } = readConfig();
+  const redis = connectRedis(env.REDIS_URL, 'lockstep-cli');
+  const queues = createQueues(redis, env.LOCKSTEP_REDIS_PREFIX);
+  try {
+    if (action === 'list') {
+      const rows = await listDeadLetters(queues, Number(opts.limit ?? 50));
+      if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) process.stdout.write('no dead letters\n');
+      else
+        for (const row of rows)
+          process.stdout.write(
+            `${row.id}  ${row.failedAt ?? ''}  attempts=${row.attempts}\n  ${row.reason}\n`,
+          );
+    } else if (action === 'retry') {
+      if (!id && !opts.all) throw new UsageError('give a dead letter id, or --all');
+      const count = await retryDeadLetters(queues, opts.all ? 'all' : id!);
+      process.stdout.write(`retried ${count} dead letter(s)\n`);
+    } else {
+      await dropDeadLetter(queues, id!);
+      process.stdout.write(`dropped ${id}\n`);
+    }
+  } finally {
+    await queues.close();
+    await redis.quit();
+  }
+}

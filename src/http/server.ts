@@ -1,0 +1,45 @@
+/**
+ * The daemon's HTTP face: liveness, readiness (Redis answers and workers run) and Prometheus metrics.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { LockstepQueues } from '../pipeline/queues.js';
+
+export interface HttpDeps {
+  redis: Redis;
+  queues: LockstepQueues;
+  isRunning: () => boolean;
+}
+
+export function buildHttpServer(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'lockstep_' });
+  new Gauge({
+    name: 'lockstep_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const queue of deps.queues.all()) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
+      }
+    },
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    const redisOk = await deps.redis.ping().then(
+      (answer) => answer === 'PONG',
+      () => false,
+    );
+    const ready = redisOk && deps.isRunning();
+    return reply.code(ready ? 200 : 503).send({ ready, redis: redisOk, workers: deps.isRunning() });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.header('content-type', registry.contentType).send(await registry.metrics());
+  });
+  return app;
+}
