@@ -26,6 +26,8 @@ import { RedisRequestGate } from '../state/request-gate.js';
 import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js';
 
 export const HUBSPOT_BATCH_SIZE = 100;
+/** How long a Salesforce cursor second is re-read: a few seconds for late edits plus server clock skew. */
+const SALESFORCE_REREAD_SECOND_MS = 10_000;
 
 export interface DaemonOptions {
   config: LockstepConfig;
@@ -85,6 +87,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       object,
       fields: salesforceFields(object),
       pageSize: 2000,
+      rereadSecondForMs: SALESFORCE_REREAD_SECOND_MS,
     })),
   ];
   const poller = new Poller(

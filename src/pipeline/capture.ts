@@ -5,7 +5,7 @@
  * re-queues records, which the merge then finds unchanged.
  */
 import type { Logger } from 'pino';
-import type { Connector } from '../connector/types.js';
+import type { ChangeCursor, Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
 import { type ChangeJob, changeKey, type LockstepQueues } from './queues.js';
@@ -15,6 +15,13 @@ export interface PollTarget {
   object: string;
   fields: string[];
   pageSize: number;
+  /**
+   * Salesforce stamps SystemModstamp to the whole second, so a record edited twice within one second
+   * keeps the exact (SystemModstamp, Id) the cursor already holds, and a strict "after the cursor" read
+   * would miss the second edit. For this long after the cursor's time (plus clock skew), each poll reads
+   * the cursor's whole second again; re-queued records merge to "no change" and cost no write.
+   */
+  rereadSecondForMs?: number;
 }
 
 export interface PollerDeps {
@@ -51,7 +58,8 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
   if (!lease) return 0;
   let queued = 0;
   try {
-    let cursor = await deps.cursors.get(system, target.object);
+    const stored = await deps.cursors.get(system, target.object);
+    let cursor = startCursor(stored, target.rereadSecondForMs, now());
     for (let page = 0; page < maxPages; page += 1) {
       const result = await target.connector.readChanges(
         target.object,
@@ -66,7 +74,7 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
       queued += result.records.length;
       if (result.cursor) {
         cursor = result.cursor;
-        await deps.cursors.set(system, target.object, cursor);
+        if (!stored || compareCursors(cursor, stored) > 0) await deps.cursors.set(system, target.object, cursor);
       }
       if (result.done) break;
     }
@@ -74,6 +82,27 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
     await deps.locks.release(leaseName, lease);
   }
   return queued;
+}
+
+let now: () => number = Date.now;
+/** Tests move the clock. */
+export function setCaptureClock(clock: () => number): void {
+  now = clock;
+}
+
+/** Where a poll starts: the stored cursor, or just before its whole second while that second may still change. */
+export function startCursor(stored: ChangeCursor | null, rereadSecondForMs: number | undefined, at: number): ChangeCursor | null {
+  if (!stored || !rereadSecondForMs) return stored;
+  const time = Date.parse(stored.modifiedAt);
+  if (Number.isNaN(time) || at - time > rereadSecondForMs) return stored;
+  const secondStart = Math.floor(time / 1000) * 1000;
+  return { modifiedAt: new Date(secondStart - 1000).toISOString(), id: '' };
+}
+
+export function compareCursors(a: ChangeCursor, b: ChangeCursor): number {
+  const byTime = Date.parse(a.modifiedAt) - Date.parse(b.modifiedAt);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Polls every target on an interval until stopped. */
