@@ -74,7 +74,8 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
       queued += result.records.length;
       if (result.cursor) {
         cursor = result.cursor;
-        if (!stored || compareCursors(cursor, stored) > 0) await deps.cursors.set(system, target.object, cursor);
+        if (!stored || compareCursors(cursor, stored) > 0)
+          await deps.cursors.set(system, target.object, cursor);
       }
       if (result.done) break;
     }
@@ -91,7 +92,11 @@ export function setCaptureClock(clock: () => number): void {
 }
 
 /** Where a poll starts: the stored cursor, or just before its whole second while that second may still change. */
-export function startCursor(stored: ChangeCursor | null, rereadSecondForMs: number | undefined, at: number): ChangeCursor | null {
+export function startCursor(
+  stored: ChangeCursor | null,
+  rereadSecondForMs: number | undefined,
+  at: number,
+): ChangeCursor | null {
   if (!stored || !rereadSecondForMs) return stored;
   const time = Date.parse(stored.modifiedAt);
   if (Number.isNaN(time) || at - time > rereadSecondForMs) return stored;

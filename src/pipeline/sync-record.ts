@@ -81,7 +81,9 @@ export async function syncRecord(
   await ctx.bases.merge(person, plan.settled);
 
   const entries: LedgerEntry[] = [];
-  if (plan.transition) {
+  // A second sync before the write lands plans the same transition again: log it once.
+  if (plan.transition && plan.transition.to !== (await ctx.bases.loggedStage(person))) {
+    await ctx.bases.setLoggedStage(person, plan.transition.to);
     entries.push({
       kind: 'stage',
       person,

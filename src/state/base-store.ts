@@ -7,6 +7,9 @@ import type { Redis } from 'ioredis';
 import type { CanonicalFields, CanonicalValue } from '../mapping/values.js';
 import type { Keyspace } from './keyspace.js';
 
+/** Bookkeeping field kept beside the canonical values; never a canonical name (those are lowercase words). */
+const LOGGED_STAGE = '~logged-stage';
+
 export class BaseStore {
   constructor(
     private readonly redis: Redis,
@@ -15,7 +18,7 @@ export class BaseStore {
 
   async get(person: string): Promise<CanonicalFields | null> {
     const stored = await this.redis.hgetall(this.keys.base(person));
-    const names = Object.keys(stored);
+    const names = Object.keys(stored).filter((name) => name !== LOGGED_STAGE);
     if (names.length === 0) return null;
     const base: CanonicalFields = {};
     for (const name of names) base[name] = JSON.parse(stored[name]!) as CanonicalValue;
@@ -29,6 +32,15 @@ export class BaseStore {
       this.keys.base(person),
       Object.fromEntries(entries.map(([k, v]) => [k, JSON.stringify(v)])),
     );
+  }
+
+  /** The stage the ledger last recorded for the person, so a transition still being written is logged once. */
+  async loggedStage(person: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.base(person), LOGGED_STAGE)) ?? undefined;
+  }
+
+  async setLoggedStage(person: string, stage: string): Promise<void> {
+    await this.redis.hset(this.keys.base(person), LOGGED_STAGE, stage);
   }
 
   async remove(person: string): Promise<void> {

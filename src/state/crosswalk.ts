@@ -18,8 +18,12 @@ export class Crosswalk {
 
   async link(hubspotId: string, salesforce: SalesforceRef): Promise<void> {
     const previous = await this.bySalesforceOfHubSpot(hubspotId);
+    const previousHubSpot = await this.hubSpotOfSalesforce(salesforce.id);
     const tx = this.redis.multi();
     if (previous && previous.id !== salesforce.id) tx.hdel(this.keys.crosswalkSalesforce, previous.id);
+    // Both directions stay one-to-one: the HubSpot id that held this Salesforce record loses its link.
+    if (previousHubSpot && previousHubSpot !== hubspotId)
+      tx.hdel(this.keys.crosswalkHubSpot, previousHubSpot);
     tx.hset(this.keys.crosswalkHubSpot, hubspotId, `${salesforce.object}:${salesforce.id}`);
     tx.hset(this.keys.crosswalkSalesforce, salesforce.id, hubspotId);
     await tx.exec();

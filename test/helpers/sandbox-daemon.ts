@@ -36,7 +36,12 @@ export async function startSandboxDaemon(): Promise<SandboxDaemon> {
   });
   const mapping = await loadMappings(defaultMappingsDir);
   const narration: string[] = [];
-  const daemon = createDaemon({ config, mapping, logger: pino({ level: 'silent' }), narrate: (line) => narration.push(line) });
+  const daemon = createDaemon({
+    config,
+    mapping,
+    logger: pino({ level: 'silent' }),
+    narrate: (line) => narration.push(line),
+  });
   daemon.start();
   return {
     sims,

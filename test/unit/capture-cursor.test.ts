@@ -6,7 +6,10 @@ describe('capture start cursor', () => {
   const at = Date.parse(stored.modifiedAt);
 
   it('re-reads the whole cursor second while it may still receive edits', () => {
-    expect(startCursor(stored, 10_000, at + 3_000)).toEqual({ modifiedAt: '2024-05-01T10:40:06.000Z', id: '' });
+    expect(startCursor(stored, 10_000, at + 3_000)).toEqual({
+      modifiedAt: '2024-05-01T10:40:06.000Z',
+      id: '',
+    });
   });
 
   it('resumes strictly after the cursor once the second has settled', () => {

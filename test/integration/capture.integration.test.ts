@@ -1,0 +1,162 @@
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueChanges, type PollerDeps, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
+import {
+  CHANGES_QUEUE,
+  type ChangeJob,
+  createQueues,
+  type LockstepQueues,
+} from '../../src/pipeline/queues.js';
+import { CursorStore } from '../../src/state/cursor-store.js';
+import { Locks } from '../../src/state/lock.js';
+import { FakeConnector } from '../helpers/fake-connector.js';
+import { RedisScope, waitFor } from '../helpers/redis.js';
+
+let scope: RedisScope;
+let redis: Redis;
+let queues: LockstepQueues;
+
+beforeEach(() => {
+  scope = new RedisScope();
+  redis = scope.connect();
+  queues = scope.track(createQueues(redis, scope.prefix));
+});
+
+afterEach(async () => {
+  await scope.cleanup();
+});
+
+const change: ChangeJob = { system: 'hubspot', object: 'contacts', id: '51' };
+
+async function queuedChanges(): Promise<ChangeJob[]> {
+  const jobs = await queues.changes.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+  return jobs.map((job) => job.data);
+}
+
+describe('enqueueChanges', () => {
+  it('folds a second capture of the same record into the job that still waits', async () => {
+    await enqueueChanges(queues, [change]);
+    await enqueueChanges(queues, [change, { system: 'salesforce', object: 'Lead', id: '00Q1' }]);
+    await enqueueChanges(queues, [change]);
+
+    expect(await queues.changes.getWaitingCount()).toBe(2);
+    expect(await queuedChanges()).toEqual(
+      expect.arrayContaining([change, { system: 'salesforce', object: 'Lead', id: '00Q1' }]),
+    );
+    expect(await queues.changes.getDeduplicationJobId('hs-contacts-51')).toBeTruthy();
+  });
+
+  it('queues a fresh job once the worker has taken the first and released its deduplication key', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const taken: string[] = [];
+    const worker = scope.track(
+      new Worker<ChangeJob>(
+        CHANGES_QUEUE,
+        async (job: Job<ChangeJob>) => {
+          taken.push(job.id!);
+          await job.removeDeduplicationKey();
+          await held; // the sync is mid-flight: its reads may already be done
+        },
+        { connection: scope.connect('worker'), prefix: scope.prefix, concurrency: 1 },
+      ),
+    );
+    await enqueueChanges(queues, [change]);
+    await waitFor('the worker to take the job', async () => (await queues.changes.getActiveCount()) === 1);
+
+    // The same record changes again while the first sync runs: it must not be folded into it.
+    await enqueueChanges(queues, [change]);
+    expect(await queues.changes.getWaitingCount()).toBe(1);
+    expect(await queues.changes.getActiveCount()).toBe(1);
+
+    release();
+    await waitFor('both jobs to be processed', () => taken.length === 2);
+    expect(new Set(taken).size).toBe(2);
+    await worker.close();
+  });
+
+  it('without releasing the key, a capture during the active job is folded (why the worker releases it)', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    scope.track(
+      new Worker<ChangeJob>(
+        CHANGES_QUEUE,
+        async () => {
+          await held;
+        },
+        { connection: scope.connect('worker'), prefix: scope.prefix, concurrency: 1 },
+      ),
+    );
+    await enqueueChanges(queues, [change]);
+    await waitFor('the worker to take the job', async () => (await queues.changes.getActiveCount()) === 1);
+    await enqueueChanges(queues, [change]);
+    expect(await queues.changes.getWaitingCount()).toBe(0);
+    release();
+  });
+});
+
+describe('pollOnce', () => {
+  function setup() {
+    const hubspot = new FakeConnector('hubspot');
+    for (const id of ['101', '102', '103']) hubspot.put('contacts', id, { email: `p${id}@example.com` });
+    // Two records on the same timestamp: the compound cursor must keep both.
+    hubspot.put('contacts', '105', { email: 'p105@example.com' }, '2024-05-01T10:10:00.000Z');
+    hubspot.put('contacts', '104', { email: 'p104@example.com' }, '2024-05-01T10:10:00.000Z');
+    const target: PollTarget = { connector: hubspot, object: 'contacts', fields: ['email'], pageSize: 3 };
+    const deps: PollerDeps = {
+      queues,
+      cursors: new CursorStore(redis, scope.keys),
+      locks: new Locks(redis, scope.keys),
+      logger: pino({ level: 'silent' }),
+    };
+    return { hubspot, target, deps };
+  }
+
+  it('drains two pages, queues each record once and moves the cursor to the last record', async () => {
+    const { hubspot, target, deps } = setup();
+
+    expect(await pollOnce(target, deps)).toBe(5);
+
+    expect(hubspot.readChangesCalls).toHaveLength(2);
+    expect(hubspot.readChangesCalls[0]?.after).toBeNull();
+    expect(hubspot.readChangesCalls[1]?.after).toEqual({ modifiedAt: '2024-05-01T10:00:03.000Z', id: '103' });
+    expect(await deps.cursors.get('hubspot', 'contacts')).toEqual({
+      modifiedAt: '2024-05-01T10:10:00.000Z',
+      id: '105',
+    });
+    const queued = await queuedChanges();
+    expect(queued).toHaveLength(5);
+    expect(queued.map((c) => c.id).sort()).toEqual(['101', '102', '103', '104', '105']);
+    expect(queued.every((c) => c.system === 'hubspot' && c.object === 'contacts')).toBe(true);
+
+    // Nothing new: the next pass resumes after the cursor and queues nothing.
+    expect(await pollOnce(target, deps)).toBe(0);
+    expect(hubspot.readChangesCalls.at(-1)?.after).toEqual({
+      modifiedAt: '2024-05-01T10:10:00.000Z',
+      id: '105',
+    });
+    expect(await queues.changes.getWaitingCount()).toBe(5);
+  });
+
+  it('queues nothing while another process holds the poller lease', async () => {
+    const { hubspot, target, deps } = setup();
+    const otherProcess = new Locks(scope.connect('other-process'), scope.keys);
+    const lease = await otherProcess.tryAcquire('poller:hubspot:contacts', 10_000);
+    expect(lease).toBeDefined();
+
+    expect(await pollOnce(target, deps)).toBe(0);
+    expect(hubspot.readChangesCalls).toHaveLength(0);
+    expect(await queues.changes.getWaitingCount()).toBe(0);
+    expect(await deps.cursors.get('hubspot', 'contacts')).toBeNull();
+
+    // Once the lease is released, this process polls again.
+    await otherProcess.release('poller:hubspot:contacts', lease!);
+    expect(await pollOnce(target, deps)).toBe(5);
+  });
+});

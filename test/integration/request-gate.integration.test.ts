@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LaneLimit, RedisRequestGate } from '../../src/state/request-gate.js';
+import { RedisScope, sleep } from '../helpers/redis.js';
+
+const WINDOW_MS = 200;
+const limits: Record<string, LaneLimit> = {
+  hubspot: { requests: 3, windowMs: WINDOW_MS },
+  'hubspot-search': { requests: 3, windowMs: WINDOW_MS },
+};
+
+let scope: RedisScope;
+
+beforeEach(() => {
+  scope = new RedisScope();
+});
+
+afterEach(async () => {
+  await scope.cleanup();
+});
+
+/** Waits for the start of a fresh window, so a burst does not straddle two windows by chance. */
+async function atWindowStart(): Promise<void> {
+  await sleep(WINDOW_MS - (Date.now() % WINDOW_MS) + 2);
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+describe('RedisRequestGate', () => {
+  it('lets 3 calls through a 200 ms window and holds the 4th until the next window', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    await atWindowStart();
+    const burst = await timed(async () => {
+      for (let i = 0; i < 3; i += 1) await gate.acquire('hubspot');
+    });
+    expect(burst).toBeLessThan(60);
+    const fourth = await timed(() => gate.acquire('hubspot'));
+    expect(fourth).toBeGreaterThanOrEqual(100);
+    expect(fourth).toBeLessThan(WINDOW_MS + 250);
+  });
+
+  it('pauses every acquire for the Retry-After the vendor sent', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    await gate.acquire('hubspot');
+    gate.observe('hubspot', { retryAfterMs: 300 });
+    const waited = await timed(() => gate.acquire('hubspot'));
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(700);
+    // The pause is over: the next call goes at once (fresh window budget permitting).
+    await atWindowStart();
+    expect(await timed(() => gate.acquire('hubspot'))).toBeLessThan(60);
+  });
+
+  it('applies a pause to a lane without a configured limit too', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    expect(await timed(() => gate.acquire('salesforce'))).toBeLessThan(60);
+    gate.observe('salesforce', { retryAfterMs: 300 });
+    expect(await timed(() => gate.acquire('salesforce'))).toBeGreaterThanOrEqual(250);
+  });
+
+  it('keeps lanes independent: a spent or paused lane does not hold another', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    await atWindowStart();
+    for (let i = 0; i < 3; i += 1) await gate.acquire('hubspot');
+    gate.observe('hubspot', { retryAfterMs: 1_000 });
+    const other = await timed(async () => {
+      for (let i = 0; i < 3; i += 1) await gate.acquire('hubspot-search');
+    });
+    expect(other).toBeLessThan(60);
+  });
+
+  it('shares one budget between two gates on two connections (two processes)', async () => {
+    const first = new RedisRequestGate(scope.connect('process-1'), scope.keys, limits);
+    const second = new RedisRequestGate(scope.connect('process-2'), scope.keys, limits);
+    await atWindowStart();
+    await first.acquire('hubspot');
+    await second.acquire('hubspot');
+    await first.acquire('hubspot');
+    const fourth = await timed(() => second.acquire('hubspot'));
+    expect(fourth).toBeGreaterThanOrEqual(100);
+
+    // A pause observed by one process holds the other.
+    await atWindowStart();
+    first.observe('hubspot-search', { retryAfterMs: 300 });
+    await sleep(10);
+    expect(await timed(() => second.acquire('hubspot-search'))).toBeGreaterThanOrEqual(200);
+  });
+});

@@ -1,0 +1,253 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BaseStore } from '../../src/state/base-store.js';
+import { Crosswalk } from '../../src/state/crosswalk.js';
+import { CursorStore } from '../../src/state/cursor-store.js';
+import { Ledger } from '../../src/state/ledger.js';
+import { Locks } from '../../src/state/lock.js';
+import { RedisScope, waitFor } from '../helpers/redis.js';
+
+let scope: RedisScope;
+let redis: Redis;
+
+beforeEach(() => {
+  scope = new RedisScope();
+  redis = scope.connect();
+});
+
+afterEach(async () => {
+  await scope.cleanup();
+});
+
+describe('Crosswalk', () => {
+  it('links a HubSpot contact and a Salesforce record both ways', async () => {
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    await crosswalk.link('51', { object: 'Lead', id: '00Q000000000001AAA' });
+
+    expect(await crosswalk.bySalesforceOfHubSpot('51')).toEqual({ object: 'Lead', id: '00Q000000000001AAA' });
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000001AAA')).toBe('51');
+    expect(await crosswalk.bySalesforceOfHubSpot('52')).toBeUndefined();
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000009AAA')).toBeUndefined();
+    expect(await crosswalk.size()).toBe(1);
+  });
+
+  it('relinking a HubSpot id to a new Salesforce id removes the old reverse entry', async () => {
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    await crosswalk.link('51', { object: 'Lead', id: '00Q000000000001AAA' });
+    // Lead conversion: the person now lives on as a Contact.
+    await crosswalk.link('51', { object: 'Contact', id: '003000000000001AAA' });
+
+    expect(await crosswalk.bySalesforceOfHubSpot('51')).toEqual({
+      object: 'Contact',
+      id: '003000000000001AAA',
+    });
+    expect(await crosswalk.hubSpotOfSalesforce('003000000000001AAA')).toBe('51');
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000001AAA')).toBeUndefined();
+    expect(await redis.hlen(scope.keys.crosswalkSalesforce)).toBe(1);
+    expect(await crosswalk.size()).toBe(1);
+  });
+
+  it('relinking a Salesforce id to a new HubSpot id removes the old forward entry', async () => {
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    await crosswalk.link('51', { object: 'Lead', id: '00Q000000000001AAA' });
+    // The HubSpot duplicate 51 was merged into 60, which now owns the Lead.
+    await crosswalk.link('60', { object: 'Lead', id: '00Q000000000001AAA' });
+
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000001AAA')).toBe('60');
+    expect(await crosswalk.bySalesforceOfHubSpot('60')).toEqual({ object: 'Lead', id: '00Q000000000001AAA' });
+    expect(await crosswalk.bySalesforceOfHubSpot('51')).toBeUndefined();
+    // Unlinking the stale id must not break the live pair.
+    await crosswalk.unlink('51');
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000001AAA')).toBe('60');
+  });
+
+  it('unlink removes both directions and leaves other links alone', async () => {
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    await crosswalk.link('51', { object: 'Lead', id: '00Q000000000001AAA' });
+    await crosswalk.link('52', { object: 'Contact', id: '003000000000002AAA' });
+    await crosswalk.unlink('51');
+
+    expect(await crosswalk.bySalesforceOfHubSpot('51')).toBeUndefined();
+    expect(await crosswalk.hubSpotOfSalesforce('00Q000000000001AAA')).toBeUndefined();
+    expect(await crosswalk.hubSpotOfSalesforce('003000000000002AAA')).toBe('52');
+    expect(await crosswalk.size()).toBe(1);
+    // Unlinking an unknown id is a no-op.
+    await crosswalk.unlink('999');
+    expect(await crosswalk.size()).toBe(1);
+  });
+
+  it('answers many ids in one call with only the linked ones', async () => {
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    await crosswalk.link('51', { object: 'Lead', id: '00Q000000000001AAA' });
+    await crosswalk.link('52', { object: 'Contact', id: '003000000000002AAA' });
+
+    const bySalesforce = await crosswalk.hubSpotOfSalesforceMany([
+      '00Q000000000001AAA',
+      '00Q000000000009AAA',
+      '003000000000002AAA',
+    ]);
+    expect([...bySalesforce.entries()]).toEqual([
+      ['00Q000000000001AAA', '51'],
+      ['003000000000002AAA', '52'],
+    ]);
+    const byHubSpot = await crosswalk.hubSpotIdsLinked(['52', '77', '51']);
+    expect([...byHubSpot.entries()]).toEqual([
+      ['52', { object: 'Contact', id: '003000000000002AAA' }],
+      ['51', { object: 'Lead', id: '00Q000000000001AAA' }],
+    ]);
+    expect((await crosswalk.hubSpotOfSalesforceMany([])).size).toBe(0);
+    expect((await crosswalk.hubSpotIdsLinked([])).size).toBe(0);
+  });
+});
+
+describe('BaseStore', () => {
+  it('returns null for a person it has never seen', async () => {
+    expect(await new BaseStore(redis, scope.keys).get('404')).toBeNull();
+  });
+
+  it('round-trips null, numbers, strings and booleans through JSON', async () => {
+    const bases = new BaseStore(redis, scope.keys);
+    const snapshot = {
+      phone: null,
+      employees: 120,
+      score: 0,
+      email: 'ada@example.com',
+      optedOut: false,
+      vip: true,
+    };
+    await bases.merge('51', snapshot);
+    expect(await bases.get('51')).toStrictEqual(snapshot);
+    // A string that looks like a number stays a string.
+    await bases.merge('52', { zip: '02139' });
+    expect(await bases.get('52')).toStrictEqual({ zip: '02139' });
+  });
+
+  it('merges per field: a partial write keeps the fields it does not name', async () => {
+    const bases = new BaseStore(redis, scope.keys);
+    await bases.merge('51', { email: 'ada@example.com', stage: 'lead', firstname: 'Ada' });
+    await bases.merge('51', { stage: 'mql' });
+    await bases.merge('51', {});
+    expect(await bases.get('51')).toStrictEqual({ email: 'ada@example.com', stage: 'mql', firstname: 'Ada' });
+    // People are independent.
+    expect(await bases.get('52')).toBeNull();
+    await bases.remove('51');
+    expect(await bases.get('51')).toBeNull();
+  });
+});
+
+describe('CursorStore', () => {
+  it('round-trips a compound cursor per system and object', async () => {
+    const cursors = new CursorStore(redis, scope.keys);
+    expect(await cursors.get('salesforce', 'Lead')).toBeNull();
+    await cursors.set('salesforce', 'Lead', { modifiedAt: '2024-05-01T10:00:00.000Z', id: '00Q1' });
+    await cursors.set('salesforce', 'Contact', { modifiedAt: '2024-05-02T10:00:00.000Z', id: '0031' });
+    expect(await cursors.get('salesforce', 'Lead')).toEqual({
+      modifiedAt: '2024-05-01T10:00:00.000Z',
+      id: '00Q1',
+    });
+    expect(await cursors.get('salesforce', 'Contact')).toEqual({
+      modifiedAt: '2024-05-02T10:00:00.000Z',
+      id: '0031',
+    });
+    expect(await cursors.get('hubspot', 'Lead')).toBeNull();
+    await cursors.set('salesforce', 'Lead', { modifiedAt: '2024-05-03T00:00:00.000Z', id: '00Q2' });
+    expect(await cursors.get('salesforce', 'Lead')).toEqual({
+      modifiedAt: '2024-05-03T00:00:00.000Z',
+      id: '00Q2',
+    });
+  });
+
+  it('rejects a corrupted cursor instead of resuming from garbage', async () => {
+    await redis.set(scope.keys.cursor('hubspot', 'contacts'), JSON.stringify({ modifiedAt: 5 }));
+    await expect(new CursorStore(redis, scope.keys).get('hubspot', 'contacts')).rejects.toThrow();
+  });
+});
+
+describe('Ledger', () => {
+  it('reads entries back in append order with their fields and time', async () => {
+    const now = Date.parse('2024-05-01T12:00:00.000Z');
+    const ledger = new Ledger(redis, scope.keys, () => now);
+    await ledger.append([
+      { kind: 'stage', person: '51', field: 'stage', from: 'lead', to: 'mql', origin: 'hubspot' },
+      {
+        kind: 'write',
+        person: '51',
+        system: 'salesforce',
+        object: 'Lead',
+        recordId: '00Q1',
+        field: 'Lifecycle_Stage__c',
+        from: 'Lead',
+        to: 'MQL',
+        origin: 'hubspot',
+      },
+    ]);
+    await ledger.append([]);
+    await ledger.append([{ kind: 'link', person: '52', origin: 'email' }]);
+
+    const entries = await ledger.read();
+    expect(entries.map((e) => e.kind)).toEqual(['stage', 'write', 'link']);
+    expect(entries[0]).toMatchObject({
+      person: '51',
+      from: 'lead',
+      to: 'mql',
+      at: '2024-05-01T12:00:00.000Z',
+    });
+    expect(entries[1]).toMatchObject({
+      system: 'salesforce',
+      object: 'Lead',
+      recordId: '00Q1',
+      field: 'Lifecycle_Stage__c',
+      from: 'Lead',
+      to: 'MQL',
+      origin: 'hubspot',
+    });
+    expect(entries[2]).toMatchObject({ kind: 'link', person: '52', origin: 'email' });
+    const ids = entries.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => compareStreamIds(a, b)));
+    expect(await ledger.length()).toBe(3);
+    expect(await ledger.read(2)).toHaveLength(2);
+  });
+});
+
+describe('Locks', () => {
+  it('a second acquire fails until the holder releases', async () => {
+    const locks = new Locks(redis, scope.keys);
+    const other = new Locks(scope.connect('other-process'), scope.keys);
+    const token = await locks.tryAcquire('person:51', 10_000);
+    expect(token).toBeTypeOf('string');
+    expect(await other.tryAcquire('person:51', 10_000)).toBeUndefined();
+    // Other names are free.
+    expect(await other.tryAcquire('person:52', 10_000)).toBeTypeOf('string');
+    await locks.release('person:51', token!);
+    expect(await other.tryAcquire('person:51', 10_000)).toBeTypeOf('string');
+  });
+
+  it('a release with the wrong token leaves the lock held', async () => {
+    const locks = new Locks(redis, scope.keys);
+    const token = await locks.tryAcquire('poller:hubspot:contacts', 10_000);
+    expect(token).toBeDefined();
+    await locks.release('poller:hubspot:contacts', 'not-the-owner');
+    expect(await locks.tryAcquire('poller:hubspot:contacts', 10_000)).toBeUndefined();
+    expect(await redis.get(scope.keys.lock('poller:hubspot:contacts'))).toBe(token);
+  });
+
+  it('expires after its TTL so a crashed holder does not block forever', async () => {
+    const locks = new Locks(redis, scope.keys);
+    const started = Date.now();
+    expect(await locks.tryAcquire('person:51', 150)).toBeDefined();
+    expect(await locks.tryAcquire('person:51', 150)).toBeUndefined();
+    const token = await waitFor('the lock to expire', () => locks.tryAcquire('person:51', 10_000), {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+    });
+    expect(token).toBeTypeOf('string');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(120);
+  });
+});
+
+function compareStreamIds(a: string, b: string): number {
+  const [ams, aseq] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bms, bseq] = b.split('-').map(BigInt) as [bigint, bigint];
+  if (ams !== bms) return ams < bms ? -1 : 1;
+  return aseq < bseq ? -1 : aseq > bseq ? 1 : 0;
+}
