@@ -26,8 +26,8 @@ import { RedisRequestGate } from '../state/request-gate.js';
 import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js';
 
 export const HUBSPOT_BATCH_SIZE = 100;
-/** How long a Salesforce cursor second is re-read: a few seconds for late edits plus server clock skew. */
-const SALESFORCE_REREAD_SECOND_MS = 10_000;
+/** Allowance for the Salesforce servers' clock running ahead of ours when deciding a second is closed. */
+const SALESFORCE_CLOCK_MARGIN_MS = 1_000;
 
 export interface DaemonOptions {
   config: LockstepConfig;
@@ -87,7 +87,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       object,
       fields: salesforceFields(object),
       pageSize: 2000,
-      rereadSecondForMs: SALESFORCE_REREAD_SECOND_MS,
+      openSecondMarginMs: SALESFORCE_CLOCK_MARGIN_MS,
     })),
   ];
   const poller = new Poller(

@@ -17,14 +17,18 @@ export interface FieldCodec {
 
 type Transform = FieldPairSpec['transform'][number];
 
-function applyTransforms(value: CanonicalValue, transforms: Transform[]): CanonicalValue {
+/**
+ * `truncate` exists for Salesforce field lengths; HubSpot text properties hold 65,536 characters, so
+ * truncating there would only lose data at the source.
+ */
+function applyTransforms(value: CanonicalValue, transforms: Transform[], side: 'hubspot' | 'salesforce'): CanonicalValue {
   if (typeof value !== 'string') return value;
   let out = value;
   for (const transform of transforms) {
     if (transform === 'trim') out = out.trim();
     else if (transform === 'lowercase') out = out.toLowerCase();
     else if (transform === 'uppercase') out = out.toUpperCase();
-    else out = out.slice(0, transform.truncate);
+    else if (side === 'salesforce') out = out.slice(0, transform.truncate);
   }
   return out === '' ? null : out;
 }
@@ -46,7 +50,7 @@ export function hubspotCodec(spec: FieldPairSpec): FieldCodec {
       return normalize(spec.type, raw);
     },
     encode(value) {
-      const transformed = applyTransforms(value, spec.transform);
+      const transformed = applyTransforms(value, spec.transform, 'hubspot');
       if (ranges && typeof transformed === 'number') return rangeFor(ranges, transformed).label;
       return toHubSpotString(transformed);
     },
@@ -56,6 +60,19 @@ export function hubspotCodec(spec: FieldPairSpec): FieldCodec {
 /** Salesforce keeps datetimes to the whole second: compare and write at that precision or every sync rewrites. */
 function toSalesforcePrecision(type: FieldPairSpec['type'], value: CanonicalValue): CanonicalValue {
   return type === 'datetime' && typeof value === 'string' ? value.replace(/\.\d{3}Z$/, '.000Z') : value;
+}
+
+/**
+ * A Salesforce value equal to the field's create default (`[not provided]` for a required LastName)
+ * is a placeholder, not data: it reads as blank, and blank is written back as the placeholder, so it
+ * is never copied to HubSpot and a required field is never cleared.
+ */
+export function withPlaceholder(codec: FieldCodec, placeholder: string | undefined): FieldCodec {
+  if (placeholder === undefined) return codec;
+  return {
+    decode: (raw) => (raw === placeholder ? null : codec.decode(raw)),
+    encode: (value) => (value === null ? placeholder : codec.encode(value)),
+  };
 }
 
 export function salesforceCodec(spec: FieldPairSpec): FieldCodec {
@@ -74,7 +91,7 @@ export function salesforceCodec(spec: FieldPairSpec): FieldCodec {
       return toCanonical.get(value) ?? value;
     },
     encode(value) {
-      let out = toSalesforcePrecision(spec.type, applyTransforms(value, spec.transform));
+      let out = toSalesforcePrecision(spec.type, applyTransforms(value, spec.transform, 'salesforce'));
       if (mapped && typeof out === 'string') {
         const target = toSalesforce.get(out);
         if (target !== undefined) out = target;

@@ -17,11 +17,12 @@ export interface PollTarget {
   pageSize: number;
   /**
    * Salesforce stamps SystemModstamp to the whole second, so a record edited twice within one second
-   * keeps the exact (SystemModstamp, Id) the cursor already holds, and a strict "after the cursor" read
-   * would miss the second edit. For this long after the cursor's time (plus clock skew), each poll reads
-   * the cursor's whole second again; re-queued records merge to "no change" and cost no write.
+   * keeps the (SystemModstamp, Id) the cursor already holds, and "strictly after the cursor" would miss
+   * the second edit. For such systems the saved cursor never enters a second that may still receive
+   * edits (now minus this clock-skew margin): those records are read again until their second closes,
+   * and re-queued records merge to "no change", costing no write.
    */
-  rereadSecondForMs?: number;
+  openSecondMarginMs?: number;
 }
 
 export interface PollerDeps {
@@ -32,7 +33,8 @@ export interface PollerDeps {
 }
 
 export const changeJobOptions = {
-  attempts: 6,
+  // With the 10-minute backoff cap this rides out a vendor outage of about two and a half hours.
+  attempts: 20,
   backoff: { type: 'vendor' },
   removeOnComplete: true,
   removeOnFail: false,
@@ -59,7 +61,7 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
   let queued = 0;
   try {
     const stored = await deps.cursors.get(system, target.object);
-    let cursor = startCursor(stored, target.rereadSecondForMs, now());
+    let cursor = stored;
     for (let page = 0; page < maxPages; page += 1) {
       const result = await target.connector.readChanges(
         target.object,
@@ -91,17 +93,18 @@ export function setCaptureClock(clock: () => number): void {
   now = clock;
 }
 
-/** Where a poll starts: the stored cursor, or just before its whole second while that second may still change. */
-export function startCursor(
-  stored: ChangeCursor | null,
-  rereadSecondForMs: number | undefined,
-  at: number,
-): ChangeCursor | null {
-  if (!stored || !rereadSecondForMs) return stored;
-  const time = Date.parse(stored.modifiedAt);
-  if (Number.isNaN(time) || at - time > rereadSecondForMs) return stored;
-  const secondStart = Math.floor(time / 1000) * 1000;
-  return { modifiedAt: new Date(secondStart - 1000).toISOString(), id: '' };
+/** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
+const LOWEST_SALESFORCE_ID = '000000000000000AAA';
+
+/**
+ * The cursor to save: `read`, unless it lies in a second that may still receive edits; then the
+ * cursor just before that second, so the next poll reads the whole second again.
+ */
+export function settledCursor(read: ChangeCursor, openSecondMarginMs: number | undefined, at: number): ChangeCursor {
+  if (openSecondMarginMs === undefined) return read;
+  const openFrom = Math.floor((at - openSecondMarginMs) / 1000) * 1000;
+  if (Date.parse(read.modifiedAt) < openFrom) return read;
+  return { modifiedAt: new Date(openFrom - 1000).toISOString(), id: LOWEST_SALESFORCE_ID };
 }
 
 export function compareCursors(a: ChangeCursor, b: ChangeCursor): number {

@@ -61,11 +61,20 @@ async function decide(
       const leadId = record.fields[identity.hubspotLinkProperty.Lead];
       if (typeof contactId === 'string' && contactId) storedLink = { object: 'Contact', id: contactId };
       else if (typeof leadId === 'string' && leadId) storedLink = { object: 'Lead', id: leadId };
+      if (!crosswalk && storedLink) {
+        const owner = await ctx.crosswalk.hubSpotOfSalesforce(storedLink.id);
+        if (owner && owner !== record.id) return conflictingLink(record.id, storedLink, owner);
+      }
     } else {
       const hubspotId = await ctx.crosswalk.hubSpotOfSalesforce(record.id);
       if (hubspotId) crosswalk = { object: 'contacts', id: hubspotId };
       const stored = record.fields[identity.salesforceLinkField];
       if (typeof stored === 'string' && stored) storedLink = { object: 'contacts', id: stored };
+      if (!crosswalk && storedLink) {
+        // A cloned record carries the original's link id: never take over a live pair on its word.
+        const owner = await ctx.crosswalk.bySalesforceOfHubSpot(storedLink.id);
+        if (owner && owner.id !== record.id) return conflictingLink(record.id, storedLink, `${owner.object} ${owner.id}`);
+      }
     }
   }
   const email = normalizeEmail(record.fields.email ?? record.fields.Email);
@@ -91,6 +100,14 @@ async function candidatesFor(ctx: SyncContext, fromHubSpot: boolean, email: stri
     const link = linked.get(r.id);
     return { object: 'contacts', id: r.id, linkedTo: link && link.id !== selfId ? link.id : undefined };
   });
+}
+
+function conflictingLink(selfId: string, storedLink: OtherRef, owner: string): IdentityDecision {
+  return {
+    kind: 'ambiguous',
+    reason: `its link field names ${storedLink.object} ${storedLink.id}, which is already linked to ${owner} (a cloned or merged record?); clear the link field on the copy, then retry`,
+    ids: [selfId, storedLink.id],
+  };
 }
 
 export function asSalesforceObject(object: string): SalesforceObject {

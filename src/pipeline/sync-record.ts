@@ -60,6 +60,9 @@ export async function syncRecord(
   const person = hubspot.id;
   if (!(await claimPerson(person))) throw new PersonBusyError(`person ${person} is being synced`);
   if (resolution.via !== 'crosswalk') {
+    // A new pairing starts from no history: a base left by an earlier partner would make the new
+    // partner's blanks look like deliberate clears.
+    await ctx.bases.remove(person);
     await ctx.crosswalk.link(person, { object: salesforce.object, id: salesforce.id });
     await ctx.ledger.append([
       {

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { LockstepQueues, WriteJob } from './queues.js';
 
 export const writeJobOptions = {
-  attempts: 8,
+  // With the 10-minute backoff cap this rides out a vendor outage of about two and a half hours.
+  attempts: 20,
   backoff: { type: 'vendor' },
   removeOnComplete: true,
   // Failed jobs are the dead letters: keep them until an admin retries or drops them.
@@ -24,5 +25,11 @@ export function writeJobId(job: WriteJob): string {
 }
 
 export async function enqueueWrite(queues: LockstepQueues, job: WriteJob): Promise<void> {
-  await queues.writes[job.system].add(job.op, job, { ...writeJobOptions, jobId: writeJobId(job) });
+  const queue = queues.writes[job.system];
+  const jobId = writeJobId(job);
+  // A dead letter keeps its id; a new plan with the same id (the record was fixed) must not be
+  // swallowed by it, so the stale dead letter gives way.
+  const existing = await queue.getJob(jobId);
+  if (existing && (await existing.isFailed())) await existing.remove();
+  await queue.add(job.op, job, { ...writeJobOptions, jobId });
 }

@@ -3,6 +3,7 @@
  * draws on one budget, plus a pause that any caller can set when the vendor says "wait".
  */
 import type { Redis } from 'ioredis';
+import { RateLimitedError } from '../connector/errors.js';
 import type { BudgetInfo, RequestGate } from '../connector/request-gate.js';
 import type { Keyspace } from './keyspace.js';
 
@@ -28,6 +29,8 @@ export class RedisRequestGate implements RequestGate {
     private readonly keys: Keyspace,
     private readonly limits: Record<string, LaneLimit>,
     private readonly now: () => number = Date.now,
+    /** Waits longer than this are thrown as RateLimitedError instead of slept through. */
+    private readonly maxWaitMs = 15_000,
   ) {}
 
   async acquire(lane: string): Promise<void> {
@@ -50,7 +53,12 @@ export class RedisRequestGate implements RequestGate {
         wait = Math.max(0, await this.redis.pttl(this.keys.gatePause(lane)));
       }
       if (wait <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5_000)));
+      if (wait > this.maxWaitMs) {
+        // A long pause (a daily limit, a long Retry-After) must not hold a worker slot and its person
+        // lock: hand it to the queue, which pauses without spending attempts.
+        throw new RateLimitedError(lane.startsWith('hubspot') ? 'hubspot' : 'salesforce', `API budget for ${lane} paused`, wait, 'burst');
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 

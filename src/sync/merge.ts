@@ -31,9 +31,19 @@ export function storedAs(codec: FieldCodec, value: CanonicalValue): CanonicalVal
   return encoded === DO_NOT_WRITE ? value : codec.decode(encoded);
 }
 
-export function mergeField(field: CompiledField, sides: FieldSides): FieldDecision {
+/**
+ * Did a side change since the base? A base value the side cannot hold (`unmapped: drop`) was never
+ * written there, so the side's value says nothing: treat it as unchanged rather than revert the other side.
+ */
+function sideChanged(codec: FieldCodec, base: CanonicalValue | undefined, current: CanonicalValue): boolean {
+  if (base === undefined) return true;
+  if (codec.encode(base) === DO_NOT_WRITE) return false;
+  return !sameValue(storedAs(codec, base), current);
+}
+
+export function mergeField(field: CompiledField, sides: FieldSides, salesforceCodec: FieldCodec = field.salesforceCodec): FieldDecision {
   const hs = field.hubspotCodec.decode(sides.hubspotRaw);
-  const sf = field.salesforceCodec.decode(sides.salesforceRaw);
+  const sf = salesforceCodec.decode(sides.salesforceRaw);
   const { base } = sides;
   let value: CanonicalValue;
   let conflict: FieldDecision['conflict'];
@@ -41,12 +51,12 @@ export function mergeField(field: CompiledField, sides: FieldSides): FieldDecisi
   if (field.sync === 'hubspot_to_salesforce') value = hs;
   else if (field.sync === 'salesforce_to_hubspot') value = sf;
   else {
-    const hsChanged = base === undefined || !sameValue(storedAs(field.hubspotCodec, base), hs);
-    const sfChanged = base === undefined || !sameValue(storedAs(field.salesforceCodec, base), sf);
+    const hsChanged = sideChanged(field.hubspotCodec, base, hs);
+    const sfChanged = sideChanged(salesforceCodec, base, sf);
     if (!hsChanged && !sfChanged) value = base as CanonicalValue;
     else if (hsChanged && !sfChanged) value = hs;
     else if (sfChanged && !hsChanged) value = sf;
-    else if (sameValue(storedAs(field.salesforceCodec, hs), sf)) value = hs;
+    else if (sameValue(storedAs(salesforceCodec, hs), sf)) value = hs;
     else if (sameValue(storedAs(field.hubspotCodec, sf), hs)) value = sf;
     else if (base === undefined && (isBlank(hs) || isBlank(sf))) {
       // First link: a blank on one side is missing data, not a decision to clear the other side.
@@ -65,7 +75,7 @@ export function mergeField(field: CompiledField, sides: FieldSides): FieldDecisi
     if (write !== undefined) decision.writeHubSpot = write;
   }
   if (field.sync === 'both' || field.sync === 'hubspot_to_salesforce') {
-    const write = plannedWrite(field.salesforceCodec, value, sf);
+    const write = plannedWrite(salesforceCodec, value, sf);
     if (write !== undefined) decision.writeSalesforce = write;
   }
   return decision;

@@ -3,6 +3,7 @@
  * the patches for each side holding only values that really change. Pure.
  */
 import type { RawFields } from '../connector/types.js';
+import { withPlaceholder } from '../mapping/codecs.js';
 import type { MappingConfig } from '../mapping/compile.js';
 import type { CanonicalFields, CanonicalValue } from '../mapping/values.js';
 import {
@@ -66,16 +67,28 @@ export function planSync({ mapping, hubspot, salesforce, base }: SyncInput): Syn
     backwardIgnored: undefined,
   };
 
+  const defaults = mapping.identity.salesforceDefaults[salesforce.object] ?? {};
   for (const field of mapping.fields) {
     const salesforceField = field.salesforce[salesforce.object];
-    if (field.sync === 'none' || !salesforceField) continue;
-    const decision = mergeField(field, {
-      hubspotRaw: hubspot.raw[field.hubspot],
-      salesforceRaw: salesforce.raw[salesforceField],
-      base: base ? base[field.canonical] : undefined,
-      hubspotModifiedAt: hubspot.modifiedAt,
-      salesforceModifiedAt: salesforce.modifiedAt,
-    });
+    if (field.sync === 'none') continue;
+    if (!salesforceField) {
+      // Not on this Salesforce object (a Contact has no NumberOfEmployees): HubSpot's value still
+      // counts for rules such as qualification.
+      plan.merged[field.canonical] = field.hubspotCodec.decode(hubspot.raw[field.hubspot]);
+      continue;
+    }
+    const salesforceCodec = withPlaceholder(field.salesforceCodec, defaults[salesforceField]);
+    const decision = mergeField(
+      field,
+      {
+        hubspotRaw: hubspot.raw[field.hubspot],
+        salesforceRaw: salesforce.raw[salesforceField],
+        base: base ? base[field.canonical] : undefined,
+        hubspotModifiedAt: hubspot.modifiedAt,
+        salesforceModifiedAt: salesforce.modifiedAt,
+      },
+      salesforceCodec,
+    );
     plan.merged[field.canonical] = decision.value;
     if (decision.conflict) plan.conflicts.push({ field: field.canonical, ...decision.conflict });
     const writesHubSpot = decision.writeHubSpot !== undefined;
@@ -148,8 +161,10 @@ function planStage(
     leavingExit ?? exitName(lifecycle, salesforceStage),
     salesforce.object,
   );
-  const hubspotChanges = Object.keys(hubspotWrite.fields).length > 0;
-  const salesforceChanges = Object.keys(salesforceWrite.fields).length > 0;
+  // Forward-only means a backwards edit is not propagated, not that the person's edit is overwritten
+  // on the side where they made it.
+  const hubspotChanges = decision.backwardIgnored !== 'hubspot' && Object.keys(hubspotWrite.fields).length > 0;
+  const salesforceChanges = decision.backwardIgnored !== 'salesforce' && Object.keys(salesforceWrite.fields).length > 0;
   if (hubspotChanges) {
     Object.assign(plan.hubspot.fields, hubspotWrite.fields);
     plan.hubspot.clearFirst.push(...hubspotWrite.clearFirst);

@@ -96,6 +96,35 @@ describe('dead letters', () => {
     await expect(retryDeadLetters(pipeline.ctx.queues, 'nope/123')).rejects.toThrow(/no dead letter/);
   });
 
+  it('lets a new plan with the same job id replace its stale dead letter', async () => {
+    const job = write('00Q000000000009AAA', '59');
+    pipeline.salesforce.put('Lead', job.id!, { Email: '59@example.com' });
+    pipeline.salesforce.recordErrors.set(job.id!, {
+      kind: 'permanent',
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'blocked',
+      fields: [],
+    });
+    await enqueueWrite(pipeline.ctx.queues, job);
+    const writer = scope.track(
+      startWriter(pipeline.ctx, {
+        system: 'salesforce',
+        connection: pipeline.workerConnection,
+        prefix: scope.prefix,
+        batchSize: 200,
+        maxWaitMs: 20,
+      }),
+    );
+    const completed: Array<Job<WriteJob>> = [];
+    writer.on('completed', (done) => completed.push(done));
+    await waitFor('the dead letter', async () => (await listDeadLetters(pipeline.ctx.queues)).length === 1);
+    // The record is fixed; the next sync plans the same write again.
+    pipeline.salesforce.recordErrors.delete(job.id!);
+    await enqueueWrite(pipeline.ctx.queues, job);
+    await waitFor('the new plan to be written', () => completed.length === 1);
+    expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
+  });
+
   it('retries every dead letter at once (retry --all)', async () => {
     const jobs = [1, 2, 3].map((n) => write(`00Q00000000000${n}AAA`, `${n}`));
     for (const job of jobs) {

@@ -82,6 +82,28 @@ async function queuedWrites(system: 'hubspot' | 'salesforce') {
 }
 
 describe('sync worker (startSyncWorker)', () => {
+  it('refuses a cloned record whose link id points at a live pair, and keeps the pair', async () => {
+    await seedLinkedPairMovedToMql();
+    const cloneId = '00Q000000000002AAA';
+    pipeline.salesforce.put('Lead', cloneId, {
+      Email: 'bob@example.com',
+      LastName: 'Jones',
+      Lifecycle_Stage__c: 'Lead',
+      Status: 'Open - Not Contacted',
+      HubSpot_Contact_Id__c: HS_ID,
+      IsConverted: false,
+    });
+    const { failed } = startWorker();
+    await enqueueChanges(pipeline.ctx.queues, [{ system: 'salesforce', object: 'Lead', id: cloneId }]);
+    await waitFor('the clone to be dead-lettered', () => failed.length === 1);
+    expect(failed[0]?.failedReason).toContain(`already linked to Lead ${LEAD_ID}`);
+    expect(await pipeline.ctx.crosswalk.bySalesforceOfHubSpot(HS_ID)).toEqual({
+      object: 'Lead',
+      id: LEAD_ID,
+    });
+    expect(await queuedWrites('hubspot')).toHaveLength(0);
+  });
+
   it('logs a stage transition once when the person syncs again before the write lands', async () => {
     await seedLinkedPairMovedToMql();
     const { completed } = startWorker();

@@ -1,29 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { compareCursors, startCursor } from '../../src/pipeline/capture.js';
+import { compareCursors, settledCursor } from '../../src/pipeline/capture.js';
 
-describe('capture start cursor', () => {
-  const stored = { modifiedAt: '2024-05-01T10:40:07.000Z', id: '00Q000000000009AAA' };
-  const at = Date.parse(stored.modifiedAt);
+describe('saved capture cursor', () => {
+  const read = { modifiedAt: '2024-05-01T10:40:07.000Z', id: '00Q000000000009AAA' };
+  const at = Date.parse(read.modifiedAt);
 
-  it('re-reads the whole cursor second while it may still receive edits', () => {
-    expect(startCursor(stored, 10_000, at + 3_000)).toEqual({
-      modifiedAt: '2024-05-01T10:40:06.000Z',
-      id: '',
+  it('stops before a second that may still receive edits (whole-second SystemModstamp)', () => {
+    expect(settledCursor(read, 1_000, at + 500)).toEqual({
+      modifiedAt: '2024-05-01T10:40:05.000Z',
+      id: '000000000000000AAA',
     });
   });
 
-  it('resumes strictly after the cursor once the second has settled', () => {
-    expect(startCursor(stored, 10_000, at + 10_001)).toBe(stored);
+  it('moves onto the record once its second has closed, clock margin included', () => {
+    expect(settledCursor(read, 1_000, at + 2_001)).toBe(read);
   });
 
-  it('leaves cursors alone for systems without whole-second stamps and for the first poll', () => {
-    expect(startCursor(stored, undefined, at)).toBe(stored);
-    expect(startCursor(null, 10_000, at)).toBeNull();
+  it('never writes an empty id, which Salesforce rejects in `Id >`', () => {
+    expect(settledCursor(read, 1_000, at).id).toMatch(/^[0-9A-Za-z]{18}$/);
+  });
+
+  it('leaves cursors alone for systems without whole-second stamps', () => {
+    expect(settledCursor(read, undefined, at)).toBe(read);
   });
 
   it('orders cursors by time, then id', () => {
-    expect(compareCursors(stored, { ...stored, id: '00Q000000000008AAA' })).toBeGreaterThan(0);
-    expect(compareCursors(stored, { ...stored, modifiedAt: '2024-05-01T10:40:08.000Z' })).toBeLessThan(0);
-    expect(compareCursors(stored, { ...stored })).toBe(0);
+    expect(compareCursors(read, { ...read, id: '00Q000000000008AAA' })).toBeGreaterThan(0);
+    expect(compareCursors(read, { ...read, modifiedAt: '2024-05-01T10:40:08.000Z' })).toBeLessThan(0);
+    expect(compareCursors(read, { ...read })).toBe(0);
   });
 });
