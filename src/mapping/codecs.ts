@@ -21,7 +21,11 @@ type Transform = FieldPairSpec['transform'][number];
  * `truncate` exists for Salesforce field lengths; HubSpot text properties hold 65,536 characters, so
  * truncating there would only lose data at the source.
  */
-function applyTransforms(value: CanonicalValue, transforms: Transform[], side: 'hubspot' | 'salesforce'): CanonicalValue {
+function applyTransforms(
+  value: CanonicalValue,
+  transforms: Transform[],
+  side: 'hubspot' | 'salesforce',
+): CanonicalValue {
   if (typeof value !== 'string') return value;
   let out = value;
   for (const transform of transforms) {

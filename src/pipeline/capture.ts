@@ -76,8 +76,8 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
       queued += result.records.length;
       if (result.cursor) {
         cursor = result.cursor;
-        if (!stored || compareCursors(cursor, stored) > 0)
-          await deps.cursors.set(system, target.object, cursor);
+        const safe = settledCursor(cursor, target.openSecondMarginMs, Date.now());
+        if (!stored || compareCursors(safe, stored) > 0) await deps.cursors.set(system, target.object, safe);
       }
       if (result.done) break;
     }
@@ -87,12 +87,6 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
   return queued;
 }
 
-let now: () => number = Date.now;
-/** Tests move the clock. */
-export function setCaptureClock(clock: () => number): void {
-  now = clock;
-}
-
 /** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
 const LOWEST_SALESFORCE_ID = '000000000000000AAA';
 
@@ -100,7 +94,11 @@ const LOWEST_SALESFORCE_ID = '000000000000000AAA';
  * The cursor to save: `read`, unless it lies in a second that may still receive edits; then the
  * cursor just before that second, so the next poll reads the whole second again.
  */
-export function settledCursor(read: ChangeCursor, openSecondMarginMs: number | undefined, at: number): ChangeCursor {
+export function settledCursor(
+  read: ChangeCursor,
+  openSecondMarginMs: number | undefined,
+  at: number,
+): ChangeCursor {
   if (openSecondMarginMs === undefined) return read;
   const openFrom = Math.floor((at - openSecondMarginMs) / 1000) * 1000;
   if (Date.parse(read.modifiedAt) < openFrom) return read;

@@ -73,7 +73,8 @@ async function decide(
       if (!crosswalk && storedLink) {
         // A cloned record carries the original's link id: never take over a live pair on its word.
         const owner = await ctx.crosswalk.bySalesforceOfHubSpot(storedLink.id);
-        if (owner && owner.id !== record.id) return conflictingLink(record.id, storedLink, `${owner.object} ${owner.id}`);
+        if (owner && owner.id !== record.id)
+          return conflictingLink(record.id, storedLink, `${owner.object} ${owner.id}`);
       }
     }
   }

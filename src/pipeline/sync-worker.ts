@@ -51,10 +51,14 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
         if (error instanceof AuthError) {
           // Every sync would fail the same way: hold the queue instead of dead-lettering each change.
           await worker.rateLimit(60_000);
-          ctx.logger.error({ system: error.system, err: error }, 'API credentials rejected: sync paused; fix the credentials');
+          ctx.logger.error(
+            { system: error.system, err: error },
+            'API credentials rejected: sync paused; fix the credentials',
+          );
           throw Worker.RateLimitError();
         }
-        if (error instanceof BadRequestError) throw new UnrecoverableError(`${error.system}: ${error.message}`);
+        if (error instanceof BadRequestError)
+          throw new UnrecoverableError(`${error.system}: ${error.message}`);
         throw error;
       } finally {
         await ctx.locks.release(lockName, lock);

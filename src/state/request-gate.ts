@@ -56,7 +56,12 @@ export class RedisRequestGate implements RequestGate {
       if (wait > this.maxWaitMs) {
         // A long pause (a daily limit, a long Retry-After) must not hold a worker slot and its person
         // lock: hand it to the queue, which pauses without spending attempts.
-        throw new RateLimitedError(lane.startsWith('hubspot') ? 'hubspot' : 'salesforce', `API budget for ${lane} paused`, wait, 'burst');
+        throw new RateLimitedError(
+          lane.startsWith('hubspot') ? 'hubspot' : 'salesforce',
+          `API budget for ${lane} paused`,
+          wait,
+          'burst',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

@@ -41,7 +41,11 @@ function sideChanged(codec: FieldCodec, base: CanonicalValue | undefined, curren
   return !sameValue(storedAs(codec, base), current);
 }
 
-export function mergeField(field: CompiledField, sides: FieldSides, salesforceCodec: FieldCodec = field.salesforceCodec): FieldDecision {
+export function mergeField(
+  field: CompiledField,
+  sides: FieldSides,
+  salesforceCodec: FieldCodec = field.salesforceCodec,
+): FieldDecision {
   const hs = field.hubspotCodec.decode(sides.hubspotRaw);
   const sf = salesforceCodec.decode(sides.salesforceRaw);
   const { base } = sides;

@@ -163,8 +163,10 @@ function planStage(
   );
   // Forward-only means a backwards edit is not propagated, not that the person's edit is overwritten
   // on the side where they made it.
-  const hubspotChanges = decision.backwardIgnored !== 'hubspot' && Object.keys(hubspotWrite.fields).length > 0;
-  const salesforceChanges = decision.backwardIgnored !== 'salesforce' && Object.keys(salesforceWrite.fields).length > 0;
+  const hubspotChanges =
+    decision.backwardIgnored !== 'hubspot' && Object.keys(hubspotWrite.fields).length > 0;
+  const salesforceChanges =
+    decision.backwardIgnored !== 'salesforce' && Object.keys(salesforceWrite.fields).length > 0;
   if (hubspotChanges) {
     Object.assign(plan.hubspot.fields, hubspotWrite.fields);
     plan.hubspot.clearFirst.push(...hubspotWrite.clearFirst);

@@ -160,3 +160,36 @@ describe('pollOnce', () => {
     expect(await pollOnce(target, deps)).toBe(5);
   });
 });
+
+describe('pollOnce on whole-second stamps (Salesforce)', () => {
+  it('captures a second edit of the same record within the same second', async () => {
+    const salesforce = new FakeConnector('salesforce');
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    salesforce.put('Lead', '00Q000000000001AAA', { Status: 'Open - Not Contacted' }, second);
+    const target: PollTarget = {
+      connector: salesforce,
+      object: 'Lead',
+      fields: ['Status'],
+      pageSize: 200,
+      openSecondMarginMs: 1_000,
+    };
+    const deps: PollerDeps = {
+      queues,
+      cursors: new CursorStore(redis, scope.keys),
+      locks: new Locks(redis, scope.keys),
+      logger: pino({ level: 'silent' }),
+    };
+    expect(await pollOnce(target, deps)).toBe(1);
+    // The job has been picked up (its deduplication key is gone); then the record changes again,
+    // keeping the very same (SystemModstamp, Id).
+    await queues.changes.obliterate({ force: true });
+    salesforce.put('Lead', '00Q000000000001AAA', { Status: 'Working - Contacted' }, second);
+    expect(await pollOnce(target, deps)).toBe(1);
+    expect(await queuedChanges()).toEqual([
+      { system: 'salesforce', object: 'Lead', id: '00Q000000000001AAA' },
+    ]);
+    // Without the open-second guard the saved cursor would already sit on the record.
+    const saved = await deps.cursors.get('salesforce', 'Lead');
+    expect(Date.parse(saved!.modifiedAt)).toBeLessThan(Date.parse(second));
+  });
+});
