@@ -21,7 +21,7 @@ import { CursorStore } from '../state/cursor-store.js';
 import { keyspace } from '../state/keyspace.js';
 import { Ledger } from '../state/ledger.js';
 import { Locks } from '../state/lock.js';
-import { connectRedis } from '../state/redis.js';
+import { connectRedis, connectStateRedis } from '../state/redis.js';
 import { RedisRequestGate } from '../state/request-gate.js';
 import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js';
 
@@ -50,10 +50,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const { config, mapping, logger } = options;
   const env = config.env;
   const prefix = env.LOCKSTEP_REDIS_PREFIX;
-  const redis = connectRedis(env.REDIS_URL, 'lockstep-state');
+  const redis = connectRedis(env.REDIS_URL, 'lockstep-queues');
+  const state = connectStateRedis(env.REDIS_URL);
   const workerConnection = connectRedis(env.REDIS_URL, 'lockstep-workers');
   const keys = keyspace(prefix);
-  const gate = new RedisRequestGate(redis, keys, {
+  const gate = new RedisRequestGate(state, keys, {
     hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
     'hubspot-search': { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
   });
@@ -72,10 +73,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
       hubspot: new RecordReader(hubspot, hubspotFields, HUBSPOT_BATCH_SIZE),
       salesforce: new RecordReader(salesforce, salesforceFields, SALESFORCE_BATCH_SIZE),
     },
-    crosswalk: new Crosswalk(redis, keys),
-    bases: new BaseStore(redis, keys),
-    ledger: new Ledger(redis, keys),
-    locks: new Locks(redis, keys),
+    crosswalk: new Crosswalk(state, keys),
+    bases: new BaseStore(state, keys),
+    ledger: new Ledger(state, keys),
+    locks: new Locks(state, keys),
     queues,
     logger,
     ...(options.narrate ? { narrate: options.narrate } : {}),
@@ -92,7 +93,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   ];
   const poller = new Poller(
     targets,
-    { queues, cursors: new CursorStore(redis, keys), locks: context.locks, logger },
+    { queues, cursors: new CursorStore(state, keys), locks: context.locks, logger },
     env.LOCKSTEP_POLL_INTERVAL_MS,
     (system, object, count) => logger.debug({ system, object, count }, 'changes captured'),
   );
@@ -135,7 +136,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       running = false;
       await queues.close();
       await salesforce.close();
-      await Promise.allSettled([redis.quit(), workerConnection.quit()]);
+      await Promise.allSettled([redis.quit(), state.quit(), workerConnection.quit()]);
     },
   };
 }

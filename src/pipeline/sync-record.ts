@@ -79,13 +79,13 @@ export async function syncRecord(
     );
   }
 
-  const base = await ctx.bases.get(person);
+  const { base, loggedStage } = await ctx.bases.read(person);
   const plan = planSync({ mapping: ctx.mapping, hubspot, salesforce, base });
   await ctx.bases.merge(person, plan.settled);
 
   const entries: LedgerEntry[] = [];
   // A second sync before the write lands plans the same transition again: log it once.
-  if (plan.transition && plan.transition.to !== (await ctx.bases.loggedStage(person))) {
+  if (plan.transition && plan.transition.to !== loggedStage) {
     await ctx.bases.setLoggedStage(person, plan.transition.to);
     entries.push({
       kind: 'stage',

@@ -94,8 +94,9 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
     {
       connection: options.connection,
       prefix: options.prefix,
-      // Enough jobs in flight to fill a batch twice over.
-      concurrency: options.batchSize * 2,
+      // Enough jobs in flight to fill one batch: BullMQ fetches jobs one by one until every slot is
+      // taken, so more slots only delay the first batch.
+      concurrency: options.batchSize,
       settings: { backoffStrategy: vendorBackoff },
     },
   );

@@ -17,12 +17,18 @@ export class BaseStore {
   ) {}
 
   async get(person: string): Promise<CanonicalFields | null> {
+    return (await this.read(person)).base;
+  }
+
+  /** The base and the stage the ledger last logged, in one round trip. */
+  async read(person: string): Promise<{ base: CanonicalFields | null; loggedStage: string | undefined }> {
     const stored = await this.redis.hgetall(this.keys.base(person));
     const names = Object.keys(stored).filter((name) => name !== LOGGED_STAGE);
-    if (names.length === 0) return null;
+    const loggedStage = stored[LOGGED_STAGE];
+    if (names.length === 0) return { base: null, loggedStage };
     const base: CanonicalFields = {};
     for (const name of names) base[name] = JSON.parse(stored[name]!) as CanonicalValue;
-    return base;
+    return { base, loggedStage };
   }
 
   async merge(person: string, values: CanonicalFields): Promise<void> {
@@ -34,11 +40,7 @@ export class BaseStore {
     );
   }
 
-  /** The stage the ledger last recorded for the person, so a transition still being written is logged once. */
-  async loggedStage(person: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.keys.base(person), LOGGED_STAGE)) ?? undefined;
-  }
-
+  /** Records the stage the ledger logged last, so a transition still being written is logged once. */
   async setLoggedStage(person: string, stage: string): Promise<void> {
     await this.redis.hset(this.keys.base(person), LOGGED_STAGE, stage);
   }

@@ -9,6 +9,19 @@ export function connectRedis(url: string, name = 'lockstep'): Redis {
 }
 
 /**
+ * The connection for Lockstep's own state (crosswalk, bases, ledger, locks, gate): auto-pipelined, so
+ * the many small commands that hundreds of concurrent syncs issue in one tick go out in one write.
+ * BullMQ keeps plain connections; auto-pipelining is not supported for its blocking commands.
+ */
+export function connectStateRedis(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    connectionName: 'lockstep-state',
+    enableAutoPipelining: true,
+  });
+}
+
+/**
  * Production Redis must never evict queue or state keys and must survive restarts; returns the
  * warnings to log when it is not so configured (DESIGN.md §3).
  */
