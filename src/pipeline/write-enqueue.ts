@@ -1,7 +1,8 @@
 /**
  * Queues one write. The job id is derived from the content, so the same patch planned twice (two
  * syncs of one person before the first write lands) is queued once, and a create is queued once per
- * source record.
+ * source record. The values the plan saw are part of the content: a plan made after the target changed
+ * is a new write, never folded into an older job that is about to be dropped as superseded.
  */
 import { createHash } from 'node:crypto';
 import type { LockstepQueues, WriteJob } from './queues.js';
@@ -18,7 +19,7 @@ export const writeJobOptions = {
 export function writeJobId(job: WriteJob): string {
   if (job.op === 'create') return `create-${job.system}-from-${job.source?.system}-${job.source?.id}`;
   const digest = createHash('sha1')
-    .update(JSON.stringify([job.fields, job.clearFirst ?? []]))
+    .update(JSON.stringify([job.fields, job.clearFirst ?? [], job.previous ?? {}]))
     .digest('hex')
     .slice(0, 12);
   return `${job.system}-${job.object}-${job.id}-${digest}`;

@@ -6,11 +6,18 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthError, BadRequestError, RateLimitedError } from '../connector/errors.js';
-import type { WriteResult } from '../connector/types.js';
+import type { RecordPatch, WriteResult } from '../connector/types.js';
 import { vendorBackoff } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { SyncContext } from './context.js';
 import { WRITE_QUEUES, type WriteJob } from './queues.js';
+import {
+  adoptExisting,
+  checkTarget,
+  existingIdFromConflict,
+  findCreatedRecord,
+  supersede,
+} from './write-guard.js';
 import { deadLetterReason, recordSuccess } from './write-outcome.js';
 
 export interface WriterOptions {
@@ -35,29 +42,55 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
           jobs.map((job, i) => ({ ref: String(i), fields: job.fields })),
         );
       }
-      const results = await connector.updateRecords(
-        object,
-        jobs.map((job, i) => ({
-          ref: String(i),
-          id: job.id!,
-          fields: job.fields,
-          clearFirst: job.clearFirst,
-        })),
-      );
-      // Results may come back in any order (HubSpot): put them back in job order by ref.
+      const patches = mergePatchesById(jobs);
+      const results = await connector.updateRecords(object, patches);
+      // Results may come back in any order (HubSpot): put them back in job order by ref (the id).
       const byRef = new Map(results.map((r) => [r.ref, r]));
-      return jobs.map((_, i) => byRef.get(String(i))!);
+      return jobs.map((job) => byRef.get(job.id!)!);
     },
   });
+
+  const adopt = async (job: WriteJob, existingId: string) => {
+    const refused = await adoptExisting(ctx, job, existingId);
+    if (refused) throw new UnrecoverableError(deadLetterIdentity(job, refused));
+    return { id: existingId, adopted: true };
+  };
+
+  // Jobs already active when a rate limit hits would still call the API: they wait out the pause too.
+  let pausedUntil = 0;
 
   const worker: Worker<WriteJob> = new Worker<WriteJob>(
     WRITE_QUEUES[options.system],
     async (job: Job<WriteJob>) => {
+      const pauseLeftMs = pausedUntil - Date.now();
+      if (pauseLeftMs > 0) {
+        await worker.rateLimit(pauseLeftMs);
+        throw Worker.RateLimitError();
+      }
       let result: WriteResult;
       try {
+        if (job.data.op === 'update') {
+          const freshness = await checkTarget(ctx, job.data);
+          if (freshness.kind === 'superseded') {
+            await supersede(ctx, job.data, freshness.fields);
+            return { superseded: freshness.fields };
+          }
+          if (freshness.kind === 'written') {
+            // An earlier attempt landed and only its response was lost: nothing left to send.
+            await recordSuccess(ctx, job.data, job.data.id!);
+            return { id: job.data.id };
+          }
+        } else if (job.attemptsMade > 0) {
+          const existing = await findCreatedRecord(ctx, job.data);
+          if (existing.kind === 'ambiguous')
+            throw new UnrecoverableError(deadLetterIdentity(job.data, existing.reason));
+          if (existing.kind === 'found') return adopt(job.data, existing.id);
+        }
         result = await batcher.submit(job.data);
       } catch (error) {
+        if (error instanceof UnrecoverableError) throw error;
         if (error instanceof RateLimitedError) {
+          pausedUntil = Math.max(pausedUntil, Date.now() + error.retryAfterMs);
           await worker.rateLimit(error.retryAfterMs);
           ctx.logger.warn(
             { system: options.system, waitMs: error.retryAfterMs, scope: error.scope },
@@ -84,6 +117,8 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
         await recordSuccess(ctx, job.data, result.id);
         return { id: result.id };
       }
+      const conflictingId = existingIdFromConflict(job.data, result.error.code, result.error.message);
+      if (conflictingId) return adopt(job.data, conflictingId);
       const reason = deadLetterReason(job.data, result.error);
       if (result.error.kind === 'permanent') {
         ctx.narrate?.(`Dead-lettered: ${reason}`);
@@ -104,4 +139,29 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
     ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'),
   );
   return worker;
+}
+
+/**
+ * Two queued writes to one record can meet in one batch (a second change planned before the first
+ * landed). A batch may not name a record twice, so they become one patch, later jobs winning field by
+ * field: jobs arrive in queue order, which is the order they were planned in.
+ */
+export function mergePatchesById(jobs: WriteJob[]): RecordPatch[] {
+  const byId = new Map<string, RecordPatch>();
+  for (const job of jobs) {
+    const id = job.id!;
+    const patch = byId.get(id);
+    if (!patch) {
+      byId.set(id, { ref: id, id, fields: { ...job.fields }, clearFirst: [...(job.clearFirst ?? [])] });
+      continue;
+    }
+    Object.assign(patch.fields, job.fields);
+    for (const field of job.clearFirst ?? [])
+      if (!patch.clearFirst?.includes(field)) patch.clearFirst?.push(field);
+  }
+  return [...byId.values()];
+}
+
+function deadLetterIdentity(job: WriteJob, reason: string): string {
+  return `${job.label ?? job.source?.id ?? 'record'}: identity: ${reason}. Fix: merge the duplicates or link the right pair by setting the link id field, then run \`lockstep dead-letters retry <id>\`.`;
 }

@@ -5,7 +5,15 @@
 import type { Redis } from 'ioredis';
 import type { Keyspace } from './keyspace.js';
 
-export type LedgerKind = 'stage' | 'write' | 'create' | 'conflict' | 'link' | 'backward-ignored';
+export type LedgerKind =
+  | 'stage'
+  | 'write'
+  | 'create'
+  | 'conflict'
+  | 'link'
+  | 'backward-ignored'
+  /** A queued write dropped because the field changed after the sync was planned. */
+  | 'superseded';
 
 export interface LedgerEntry {
   kind: LedgerKind;

@@ -41,6 +41,10 @@ export class FakeConnector implements Connector {
   readonly writeFailures: Error[] = [];
   /** Per-record errors returned for these record ids until removed. */
   readonly recordErrors = new Map<string, RecordWriteError>();
+  /** Per-record errors for creates, chosen from the fields to create (e.g. a duplicate email). */
+  createError: ((fields: RawFields) => RecordWriteError | undefined) | undefined;
+  /** Thrown (once each) by the next write calls *after* writing: a response lost on the way back. */
+  readonly lostResponses: Error[] = [];
   /** Delay added to every read, so concurrent syncs overlap. */
   readDelayMs = 0;
   /** When set, reads wait for this promise first (to hold a sync mid-flight). */
@@ -122,24 +126,32 @@ export class FakeConnector implements Connector {
     this.updateCalls.push({ object, patches });
     const failure = this.writeFailures.shift();
     if (failure) throw failure;
-    return patches.map((patch): WriteResult => {
+    const results = patches.map((patch): WriteResult => {
       const error = this.recordErrors.get(patch.id);
       if (error) return { ref: patch.ref, ok: false, error };
       const existing = this.get(object, patch.id);
       this.put(object, patch.id, { ...existing?.fields, ...patch.fields });
       return { ref: patch.ref, ok: true, id: patch.id };
     });
+    const lost = this.lostResponses.shift();
+    if (lost) throw lost;
+    return results;
   }
 
   async createRecords(object: string, creates: RecordCreate[]): Promise<WriteResult[]> {
     this.createCalls.push({ object, creates });
     const failure = this.writeFailures.shift();
     if (failure) throw failure;
-    return creates.map((create) => {
+    const results = creates.map((create): WriteResult => {
+      const error = this.createError?.(create.fields);
+      if (error) return { ref: create.ref, ok: false, error };
       const id = `${object}-new-${this.nextId++}`;
       this.put(object, id, create.fields);
       return { ref: create.ref, ok: true, id };
     });
+    const lost = this.lostResponses.shift();
+    if (lost) throw lost;
+    return results;
   }
 
   async describe(object: string): Promise<ObjectSchema> {
