@@ -11,6 +11,7 @@ import type { LockstepConfig } from '../config/env.js';
 import type { MappingConfig, SalesforceObject } from '../mapping/compile.js';
 import { Poller, type PollTarget } from '../pipeline/capture.js';
 import type { SyncContext } from '../pipeline/context.js';
+import { echoFilter } from '../pipeline/echo-filter.js';
 import { createQueues } from '../pipeline/queues.js';
 import { RecordReader } from '../pipeline/record-reader.js';
 import { startSyncWorker } from '../pipeline/sync-worker.js';
@@ -93,7 +94,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   ];
   const poller = new Poller(
     targets,
-    { queues, cursors: new CursorStore(state, keys), locks: context.locks, logger },
+    {
+      queues,
+      cursors: new CursorStore(state, keys),
+      locks: context.locks,
+      logger,
+      needsSync: echoFilter(context),
+    },
     env.LOCKSTEP_POLL_INTERVAL_MS,
     (system, object, count) => logger.debug({ system, object, count }, 'changes captured'),
   );

@@ -8,6 +8,11 @@ import type { Logger } from 'pino';
 import type { ChangeCursor, Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
+import { CaptureMemory, compareCursors } from './capture-memory.js';
+
+export { compareCursors };
+
+import type { EchoFilter } from './echo-filter.js';
 import { type ChangeJob, changeKey, type LockstepQueues } from './queues.js';
 
 export interface PollTarget {
@@ -28,6 +33,8 @@ export interface PollTarget {
 export interface PollerDeps {
   queues: LockstepQueues;
   cursors: CursorStore;
+  /** Drops records that carry nothing to sync (Lockstep's own writes coming back); none when absent. */
+  needsSync?: EchoFilter;
   locks: Locks;
   logger: Logger;
 }
@@ -53,7 +60,12 @@ export async function enqueueChanges(queues: LockstepQueues, changes: ChangeJob[
 }
 
 /** One pass: drains every page currently available. Returns how many records were queued. */
-export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 50): Promise<number> {
+export async function pollOnce(
+  target: PollTarget,
+  deps: PollerDeps,
+  memory?: CaptureMemory,
+  maxPages = 50,
+): Promise<number> {
   const system = target.connector.system;
   const leaseName = `poller:${system}:${target.object}`;
   const lease = await deps.locks.tryAcquire(leaseName, 120_000);
@@ -61,7 +73,7 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
   let queued = 0;
   try {
     const stored = await deps.cursors.get(system, target.object);
-    let cursor = stored;
+    let cursor = memory ? memory.startFrom(stored, Date.now()) : stored;
     for (let page = 0; page < maxPages; page += 1) {
       const result = await target.connector.readChanges(
         target.object,
@@ -69,15 +81,20 @@ export async function pollOnce(target: PollTarget, deps: PollerDeps, maxPages = 
         target.fields,
         target.pageSize,
       );
+      const unseen = memory ? memory.unseen(result.records) : result.records;
+      const changed = deps.needsSync ? await deps.needsSync(unseen) : unseen;
       await enqueueChanges(
         deps.queues,
-        result.records.map((record) => ({ system, object: record.object, id: record.id })),
+        changed.map((record) => ({ system, object: record.object, id: record.id })),
       );
-      queued += result.records.length;
+      memory?.remember(changed);
+      queued += changed.length;
       if (result.cursor) {
         cursor = result.cursor;
+        memory?.advance(cursor);
         const safe = settledCursor(cursor, target.openSecondMarginMs, Date.now());
         if (!stored || compareCursors(safe, stored) > 0) await deps.cursors.set(system, target.object, safe);
+        memory?.forgetBefore(safe.modifiedAt);
       }
       if (result.done) break;
     }
@@ -105,17 +122,12 @@ export function settledCursor(
   return { modifiedAt: new Date(openFrom - 1000).toISOString(), id: LOWEST_SALESFORCE_ID };
 }
 
-export function compareCursors(a: ChangeCursor, b: ChangeCursor): number {
-  const byTime = Date.parse(a.modifiedAt) - Date.parse(b.modifiedAt);
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 /** Polls every target on an interval until stopped. */
 export class Poller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly memories = new Map<PollTarget, CaptureMemory>();
 
   constructor(
     private readonly targets: PollTarget[],
@@ -142,11 +154,20 @@ export class Poller {
     }, delay);
   }
 
+  private memoryOf(target: PollTarget): CaptureMemory {
+    let memory = this.memories.get(target);
+    if (!memory) {
+      memory = new CaptureMemory();
+      this.memories.set(target, memory);
+    }
+    return memory;
+  }
+
   private async tick(): Promise<void> {
     await Promise.all(
       this.targets.map(async (target) => {
         try {
-          const count = await pollOnce(target, this.deps);
+          const count = await pollOnce(target, this.deps, this.memoryOf(target));
           if (count > 0) this.onQueued(target.connector.system, target.object, count);
         } catch (error) {
           this.deps.logger.warn(

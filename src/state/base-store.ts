@@ -22,13 +22,22 @@ export class BaseStore {
 
   /** The base and the stage the ledger last logged, in one round trip. */
   async read(person: string): Promise<{ base: CanonicalFields | null; loggedStage: string | undefined }> {
-    const stored = await this.redis.hgetall(this.keys.base(person));
-    const names = Object.keys(stored).filter((name) => name !== LOGGED_STAGE);
-    const loggedStage = stored[LOGGED_STAGE];
-    if (names.length === 0) return { base: null, loggedStage };
-    const base: CanonicalFields = {};
-    for (const name of names) base[name] = JSON.parse(stored[name]!) as CanonicalValue;
-    return { base, loggedStage };
+    return parseStored(await this.redis.hgetall(this.keys.base(person)));
+  }
+
+  /** Bases of many people in one pipelined round trip (the poller's echo check). */
+  async getMany(persons: string[]): Promise<Map<string, CanonicalFields | null>> {
+    const out = new Map<string, CanonicalFields | null>();
+    if (persons.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const person of persons) pipeline.hgetall(this.keys.base(person));
+    const replies = (await pipeline.exec()) ?? [];
+    persons.forEach((person, i) => {
+      const [error, stored] = replies[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      out.set(person, parseStored(stored as Record<string, string>).base);
+    });
+    return out;
   }
 
   async merge(person: string, values: CanonicalFields): Promise<void> {
@@ -48,4 +57,16 @@ export class BaseStore {
   async remove(person: string): Promise<void> {
     await this.redis.del(this.keys.base(person));
   }
+}
+
+function parseStored(stored: Record<string, string>): {
+  base: CanonicalFields | null;
+  loggedStage: string | undefined;
+} {
+  const names = Object.keys(stored).filter((name) => name !== LOGGED_STAGE);
+  const loggedStage = stored[LOGGED_STAGE];
+  if (names.length === 0) return { base: null, loggedStage };
+  const base: CanonicalFields = {};
+  for (const name of names) base[name] = JSON.parse(stored[name]!) as CanonicalValue;
+  return { base, loggedStage };
 }

@@ -35,7 +35,11 @@ export function storedAs(codec: FieldCodec, value: CanonicalValue): CanonicalVal
  * Did a side change since the base? A base value the side cannot hold (`unmapped: drop`) was never
  * written there, so the side's value says nothing: treat it as unchanged rather than revert the other side.
  */
-function sideChanged(codec: FieldCodec, base: CanonicalValue | undefined, current: CanonicalValue): boolean {
+export function sideChanged(
+  codec: FieldCodec,
+  base: CanonicalValue | undefined,
+  current: CanonicalValue,
+): boolean {
   if (base === undefined) return true;
   if (codec.encode(base) === DO_NOT_WRITE) return false;
   return !sameValue(storedAs(codec, base), current);

@@ -73,8 +73,11 @@ export function planSync({ mapping, hubspot, salesforce, base }: SyncInput): Syn
     if (field.sync === 'none') continue;
     if (!salesforceField) {
       // Not on this Salesforce object (a Contact has no NumberOfEmployees): HubSpot's value still
-      // counts for rules such as qualification.
-      plan.merged[field.canonical] = field.hubspotCodec.decode(hubspot.raw[field.hubspot]);
+      // counts for rules such as qualification. The base keeps it too, so a HubSpot edit of it reads
+      // as a change (see holdsBase).
+      const value = field.hubspotCodec.decode(hubspot.raw[field.hubspot]);
+      plan.merged[field.canonical] = value;
+      plan.settled[field.canonical] = value;
       continue;
     }
     const salesforceCodec = withPlaceholder(field.salesforceCodec, defaults[salesforceField]);

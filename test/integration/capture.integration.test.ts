@@ -3,16 +3,24 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueChanges, type PollerDeps, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
+import { CaptureMemory } from '../../src/pipeline/capture-memory.js';
+import { echoFilter } from '../../src/pipeline/echo-filter.js';
 import {
   CHANGES_QUEUE,
   type ChangeJob,
   createQueues,
   type LockstepQueues,
 } from '../../src/pipeline/queues.js';
+import { BaseStore } from '../../src/state/base-store.js';
+import { Crosswalk } from '../../src/state/crosswalk.js';
 import { CursorStore } from '../../src/state/cursor-store.js';
 import { Locks } from '../../src/state/lock.js';
+import { planSync } from '../../src/sync/plan.js';
+import { salesforceReadFields } from '../../src/sync/read-fields.js';
 import { FakeConnector } from '../helpers/fake-connector.js';
+import { loadDefaultMappings } from '../helpers/mapping.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
+import { hubspotSide, salesforceSide } from '../helpers/sides.js';
 
 let scope: RedisScope;
 let redis: Redis;
@@ -191,5 +199,87 @@ describe('pollOnce on whole-second stamps (Salesforce)', () => {
     // Without the open-second guard the saved cursor would already sit on the record.
     const saved = await deps.cursors.get('salesforce', 'Lead');
     expect(Date.parse(saved!.modifiedAt)).toBeLessThan(Date.parse(second));
+  });
+});
+
+describe('pollOnce with the echo check and the capture memory', () => {
+  const LEAD = '00Q000000000001AAA';
+  const leadFields = {
+    Email: 'ada@example.com',
+    FirstName: 'Ada',
+    LastName: 'Lovelace',
+    Status: 'Open - Not Contacted',
+    Lifecycle_Stage__c: 'Lead',
+    HubSpot_Contact_Id__c: '51',
+  };
+
+  async function setup() {
+    const mapping = await loadDefaultMappings();
+    const crosswalk = new Crosswalk(redis, scope.keys);
+    const bases = new BaseStore(redis, scope.keys);
+    const salesforce = new FakeConnector('salesforce');
+    const target: PollTarget = {
+      connector: salesforce,
+      object: 'Lead',
+      fields: salesforceReadFields(mapping, 'Lead'),
+      pageSize: 200,
+      openSecondMarginMs: 1_000,
+    };
+    const deps: PollerDeps = {
+      queues,
+      cursors: new CursorStore(redis, scope.keys),
+      locks: new Locks(redis, scope.keys),
+      logger: pino({ level: 'silent' }),
+      needsSync: echoFilter({ mapping, crosswalk, bases }),
+    };
+    await crosswalk.link('51', { object: 'Lead', id: LEAD });
+    await bases.merge('51', {
+      email: 'ada@example.com',
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      stage: 'lead',
+    });
+    return { salesforce, target, deps, mapping, bases };
+  }
+
+  it('does not queue a linked record that holds its base (our own write coming back)', async () => {
+    const { salesforce, target, deps, mapping, bases } = await setup();
+    const agreed = planSync({
+      mapping,
+      hubspot: hubspotSide({
+        email: 'ada@example.com',
+        firstname: 'Ada',
+        lastname: 'Lovelace',
+        lifecyclestage: 'lead',
+      }),
+      salesforce: salesforceSide(leadFields),
+      base: null,
+    }).settled;
+    await bases.merge('51', agreed);
+    salesforce.put('Lead', LEAD, leadFields);
+    salesforce.put('Lead', '00Q000000000002AAA', { Email: 'grace@example.com', LastName: 'Hopper' });
+
+    expect(await pollOnce(target, deps)).toBe(1);
+    expect(await queuedChanges()).toEqual([
+      { system: 'salesforce', object: 'Lead', id: '00Q000000000002AAA' },
+    ]);
+  });
+
+  it('queues the same record once while it is re-read unchanged, and again when its content changes', async () => {
+    const { salesforce, target, deps } = await setup();
+    // A stamp a few seconds ahead stays in the open window for the whole test.
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 5_000).toISOString();
+    salesforce.put('Lead', LEAD, { ...leadFields, Status: 'Working - Contacted' }, second);
+    // Every poll re-reads the open window (no period between re-reads).
+    const memory = new CaptureMemory(0);
+
+    expect(await pollOnce(target, deps, memory)).toBe(1);
+    await queues.changes.obliterate({ force: true });
+    // Re-read (the second is still open) with the same content: nothing new to sync.
+    expect(await pollOnce(target, deps, memory)).toBe(0);
+    // A second edit within the same second keeps the stamp; its content differs, so it is queued.
+    salesforce.put('Lead', LEAD, { ...leadFields, Status: 'Closed - Not Converted' }, second);
+    expect(await pollOnce(target, deps, memory)).toBe(1);
+    expect(await queuedChanges()).toEqual([{ system: 'salesforce', object: 'Lead', id: LEAD }]);
   });
 });
