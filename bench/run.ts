@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { readConfig } from '../src/config/env.js';
-import { createDaemon, type Daemon } from '../src/daemon/daemon.js';
-import { createLogger } from '../src/log.js';
-import { loadMappings } from '../src/mapping/load.js';
+import { createQueues, type LockstepQueues } from '../src/pipeline/queues.js';
 import { type SimulatorEnvironment, startSimulators } from '../src/sandbox/environment.js';
+import { Crosswalk } from '../src/state/crosswalk.js';
+import { keyspace } from '../src/state/keyspace.js';
 import { connectRedis } from '../src/state/redis.js';
+import { DaemonThread } from './daemon-host.js';
 import {
   deleteKeys,
   keyKinds,
-  LogTally,
   mb,
   ms,
   perChange,
@@ -27,7 +27,6 @@ import {
   table,
 } from './measure.js';
 import { BenchUsageError, parseOptions } from './options.js';
-import { startProfile } from './profile.js';
 import {
   applyBulkChanges,
   BenchTimeoutError,
@@ -70,9 +69,9 @@ async function main(): Promise<number> {
   const figures: Record<string, unknown> = { people: n, mode, completed: false };
 
   let sims: SimulatorEnvironment | undefined;
-  let daemon: Daemon | undefined;
+  let daemon: DaemonThread | undefined;
+  let queues: LockstepQueues | undefined;
   const admin = connectRedis(redisUrl, 'lockstep-bench');
-  const logs = new LogTally();
   try {
     await admin.ping();
     sims = await startSimulators({
@@ -80,7 +79,7 @@ async function main(): Promise<number> {
       // The daemon polls Lead and Contact 5 times a second each: keep it clear of the simulated daily budget.
       salesforce: { dailyApiLimit: 10_000_000 },
     });
-    const config = readConfig({
+    const daemonEnv = withoutBlanks({
       ...process.env,
       ...sims.env,
       REDIS_URL: redisUrl,
@@ -91,10 +90,13 @@ async function main(): Promise<number> {
         ? {}
         : { LOCKSTEP_HUBSPOT_REQUESTS_PER_10S: '100000', LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND: '1000' }),
     });
+    const config = readConfig(daemonEnv);
     const env = config.env;
-    const mapping = await loadMappings(env.LOCKSTEP_MAPPINGS_DIR);
-    daemon = createDaemon({ config, mapping, logger: createLogger(env.LOG_LEVEL, logs) });
-    const { queues } = daemon.context;
+    // The daemon runs on its own thread, as it would in its own process (see daemon-thread.ts); the
+    // bench watches its queues and crosswalk through Redis.
+    daemon = await DaemonThread.spawn(daemonEnv);
+    queues = createQueues(admin, prefix);
+    const crosswalk = new Crosswalk(admin, keyspace(prefix));
     const settleMs = env.LOCKSTEP_POLL_INTERVAL_MS * 2 + 500;
     const hubspotLimits = opts.realisticLimits
       ? 'simulator 190 req / 10 s, 5 searches / s'
@@ -120,8 +122,7 @@ async function main(): Promise<number> {
     const people = seedLinkedPeople(sims.hubspot, sims.salesforce, n);
     say(`\nSeeded ${n} people on both sides in ${ms(performance.now() - seedStart)} ms. Initial sync…`);
     const syncStart = performance.now();
-    daemon.start();
-    const crosswalk = daemon.context.crosswalk;
+    await daemon.request({ type: 'start' });
     await waitUntil(
       async () => (await crosswalk.size()) >= n,
       50,
@@ -151,7 +152,8 @@ async function main(): Promise<number> {
     say(
       `\nBulk phase: ${Math.ceil(n / 2)} changes in HubSpot, ${Math.floor(n / 2)} in Salesforce, all at once…`,
     );
-    const profiler = opts.cpuProfile ? await startProfile(opts.cpuProfile) : undefined;
+    if (opts.cpuProfile) await daemon.request({ type: 'profile-start', file: opts.cpuProfile });
+    await daemon.request({ type: 'mark-load' });
     const redisCpuBefore = await redisCpuMs(admin);
     const cpuBefore = process.cpuUsage();
     const changes = applyBulkChanges(sims.hubspot, sims.salesforce, people);
@@ -166,10 +168,11 @@ async function main(): Promise<number> {
     }
     const lastSeen = Math.max(...changes.map((c) => c.seenAt!));
     const cpu = process.cpuUsage(cpuBefore);
+    const load = await daemon.request({ type: 'load' });
     const redisCpu = (await redisCpuMs(admin)) - redisCpuBefore;
     const bulk = await waitQuiet(queues, settleMs, deadline, 'bulk phase', callsNow);
-    if (profiler) {
-      await profiler.stop();
+    if (opts.cpuProfile) {
+      await daemon.request({ type: 'profile-stop' });
       say(`  CPU profile of the bulk phase written to ${opts.cpuProfile}`);
     }
     const delays = changes.map((c) => c.seenAt! - c.at).sort((a, b) => a - b);
@@ -196,8 +199,10 @@ async function main(): Promise<number> {
         hubspotToSalesforce: dist(delaysBy('hubspot')),
         salesforceToHubSpot: dist(delaysBy('salesforce')),
       },
-      // CPU used from the first change to the last propagation, as % of one core: the daemon, both
-      // simulators and the bench share this process; Redis is another process (and may serve others).
+      // CPU used from the first change to the last propagation, as % of one core: the daemon (its own
+      // thread), both simulators and the bench share this process; Redis is another process (and may
+      // serve others). The daemon thread's event-loop utilisation says how close to saturation it ran.
+      daemonEventLoopUtilization: load.type === 'load' ? Number(load.eventLoopUtilization.toFixed(2)) : null,
       cpuPercent: {
         process: Math.round(((cpu.user + cpu.system) / 1000 / (lastSeen - firstChange)) * 100),
         redisServer: Math.round((redisCpu / (lastSeen - firstChange)) * 100),
@@ -249,7 +254,15 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     // ---- shutdown and cleanup, each step bounded ----
-    if (daemon) await bounded(daemon.stop(), 30_000, 'daemon stop');
+    if (daemon) {
+      const stopped = await bounded(daemon.request({ type: 'stop' }), 30_000, 'daemon stop');
+      if (stopped?.type === 'stopped') {
+        figures.daemonLogLines = stopped.logLines;
+        figures.daemonLogs = stopped.logs;
+      }
+      await daemon.terminate();
+    }
+    await queues?.close();
     rss.stop();
     figures.peakRssMb = mb(rss.peak);
     try {
@@ -263,8 +276,6 @@ async function main(): Promise<number> {
     }
     if (sims) await bounded(sims.stop(), 10_000, 'simulator stop');
     await admin.quit().catch(() => undefined);
-    figures.daemonLogLines = logs.lines;
-    figures.daemonLogs = logs.summary();
     report(figures);
   }
 }
@@ -362,3 +373,10 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The environment handed to the daemon thread: only variables that have a value. */
+function withoutBlanks(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

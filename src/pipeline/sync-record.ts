@@ -81,22 +81,22 @@ export async function syncRecord(
 
   const { base, loggedStage } = await ctx.bases.read(person);
   const plan = planSync({ mapping: ctx.mapping, hubspot, salesforce, base });
-  await ctx.bases.merge(person, plan.settled);
+  // A second sync before the write lands plans the same transition again: log it once.
+  const newTransition = plan.transition && plan.transition.to !== loggedStage ? plan.transition : undefined;
+  await ctx.bases.merge(person, plan.settled, newTransition?.to);
 
   const entries: LedgerEntry[] = [];
-  // A second sync before the write lands plans the same transition again: log it once.
-  if (plan.transition && plan.transition.to !== loggedStage) {
-    await ctx.bases.setLoggedStage(person, plan.transition.to);
+  if (newTransition) {
     entries.push({
       kind: 'stage',
       person,
       field: 'stage',
-      from: plan.transition.from,
-      to: plan.transition.to,
-      origin: plan.transition.origin,
+      from: newTransition.from,
+      to: newTransition.to,
+      origin: newTransition.origin,
     });
     ctx.narrate?.(
-      `${labelOf(hubspot, salesforce)} moved ${plan.transition.from ?? '(new)'} → ${plan.transition.to} (from ${plan.transition.origin}).`,
+      `${labelOf(hubspot, salesforce)} moved ${newTransition.from ?? '(new)'} → ${newTransition.to} (from ${newTransition.origin}).`,
     );
   }
   for (const conflict of plan.conflicts) {

@@ -40,18 +40,16 @@ export class BaseStore {
     return out;
   }
 
-  async merge(person: string, values: CanonicalFields): Promise<void> {
-    const entries = Object.entries(values);
-    if (entries.length === 0) return;
-    await this.redis.hset(
-      this.keys.base(person),
-      Object.fromEntries(entries.map(([k, v]) => [k, JSON.stringify(v)])),
-    );
-  }
-
-  /** Records the stage the ledger logged last, so a transition still being written is logged once. */
-  async setLoggedStage(person: string, stage: string): Promise<void> {
-    await this.redis.hset(this.keys.base(person), LOGGED_STAGE, stage);
+  /**
+   * Merges canonical values into the base; `loggedStage` records the stage the ledger logged last, so
+   * a transition still being written is logged once. One HSET.
+   */
+  async merge(person: string, values: CanonicalFields, loggedStage?: string): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) fields[name] = JSON.stringify(value);
+    if (loggedStage !== undefined) fields[LOGGED_STAGE] = loggedStage;
+    if (Object.keys(fields).length === 0) return;
+    await this.redis.hset(this.keys.base(person), fields);
   }
 
   async remove(person: string): Promise<void> {
