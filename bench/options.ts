@@ -13,10 +13,13 @@ export interface BenchOptions {
   sampleEveryMs: number;
   /** Write a V8 CPU profile of the bulk phase (first change → idle) to this file. */
   cpuProfile?: string;
+  /** Daemon instances sharing the Redis, each on its own thread (a scaled-out deployment). */
+  daemons: number;
 }
 
-const USAGE = `usage: npm run bench -- [--people N] [--realistic-limits] [--timeout-s S]
+const USAGE = `usage: npm run bench -- [--people N] [--daemons K] [--realistic-limits] [--timeout-s S]
   --people N          linked people and changes (default 2000; env BENCH_PEOPLE)
+  --daemons K         daemon instances sharing one Redis, each on its own thread (default 1)
   --realistic-limits  HubSpot rate limits as in production (default: limits off)
   --timeout-s S       give up after S seconds (default 300; env BENCH_TIMEOUT_S)
   --cpu-prof FILE     write a CPU profile of the bulk phase (open in Chrome DevTools)`;
@@ -37,6 +40,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   let timeout = env.BENCH_TIMEOUT_S;
   let realisticLimits = false;
   let cpuProfile: string | undefined;
+  let daemons: string | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=')
@@ -47,6 +51,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     else if (flag === '--timeout-s') timeout = value();
     else if (flag === '--realistic-limits') realisticLimits = true;
     else if (flag === '--cpu-prof') cpuProfile = value();
+    else if (flag === '--daemons') daemons = value();
     else if (flag === '--help' || flag === '-h') throw new BenchUsageError(USAGE);
     else throw new BenchUsageError(`unknown option ${arg}\n${USAGE}`);
   }
@@ -57,5 +62,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     pollIntervalMs: 200,
     sampleEveryMs: 20,
     ...(cpuProfile ? { cpuProfile } : {}),
+    daemons: daemons === undefined ? 1 : wholeNumber('--daemons', daemons, 1, 8),
   };
 }

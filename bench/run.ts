@@ -12,7 +12,7 @@ import { type SimulatorEnvironment, startSimulators } from '../src/sandbox/envir
 import { Crosswalk } from '../src/state/crosswalk.js';
 import { keyspace } from '../src/state/keyspace.js';
 import { connectRedis } from '../src/state/redis.js';
-import { DaemonThread } from './daemon-host.js';
+import { type DaemonRequest, DaemonThread } from './daemon-host.js';
 import {
   deleteKeys,
   keyKinds,
@@ -66,10 +66,10 @@ async function main(): Promise<number> {
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const prefix = `lockstep-bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const mode = opts.realisticLimits ? 'realistic-limits' : 'no-limits';
-  const figures: Record<string, unknown> = { people: n, mode, completed: false };
+  const figures: Record<string, unknown> = { people: n, mode, daemons: opts.daemons, completed: false };
 
   let sims: SimulatorEnvironment | undefined;
-  let daemon: DaemonThread | undefined;
+  let daemons: DaemonThread[] = [];
   let queues: LockstepQueues | undefined;
   const admin = connectRedis(redisUrl, 'lockstep-bench');
   try {
@@ -94,7 +94,9 @@ async function main(): Promise<number> {
     const env = config.env;
     // The daemon runs on its own thread, as it would in its own process (see daemon-thread.ts); the
     // bench watches its queues and crosswalk through Redis.
-    daemon = await DaemonThread.spawn(daemonEnv);
+    daemons = await Promise.all(Array.from({ length: opts.daemons }, () => DaemonThread.spawn(daemonEnv)));
+    const [daemon] = daemons as [DaemonThread];
+    const everyDaemon = (request: DaemonRequest) => Promise.all(daemons.map((d) => d.request(request)));
     queues = createQueues(admin, prefix);
     const crosswalk = new Crosswalk(admin, keyspace(prefix));
     const settleMs = env.LOCKSTEP_POLL_INTERVAL_MS * 2 + 500;
@@ -109,7 +111,7 @@ async function main(): Promise<number> {
       hubspotSearchesPerSecond: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND,
       sampleEveryMs: opts.sampleEveryMs,
     };
-    say(`Lockstep benchmark: ${n} people, mode ${mode}`);
+    say(`Lockstep benchmark: ${n} people, mode ${mode}, ${opts.daemons} daemon instance(s)`);
     say(
       `  HubSpot: ${hubspotLimits}; daemon budget ${env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S} req / 10 s, ${env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND} searches / s`,
     );
@@ -122,7 +124,7 @@ async function main(): Promise<number> {
     const people = seedLinkedPeople(sims.hubspot, sims.salesforce, n);
     say(`\nSeeded ${n} people on both sides in ${ms(performance.now() - seedStart)} ms. Initial sync…`);
     const syncStart = performance.now();
-    await daemon.request({ type: 'start' });
+    await everyDaemon({ type: 'start' });
     await waitUntil(
       async () => (await crosswalk.size()) >= n,
       50,
@@ -153,7 +155,7 @@ async function main(): Promise<number> {
       `\nBulk phase: ${Math.ceil(n / 2)} changes in HubSpot, ${Math.floor(n / 2)} in Salesforce, all at once…`,
     );
     if (opts.cpuProfile) await daemon.request({ type: 'profile-start', file: opts.cpuProfile });
-    await daemon.request({ type: 'mark-load' });
+    await everyDaemon({ type: 'mark-load' });
     const redisCpuBefore = await redisCpuMs(admin);
     const cpuBefore = process.cpuUsage();
     const changes = applyBulkChanges(sims.hubspot, sims.salesforce, people);
@@ -168,7 +170,7 @@ async function main(): Promise<number> {
     }
     const lastSeen = Math.max(...changes.map((c) => c.seenAt!));
     const cpu = process.cpuUsage(cpuBefore);
-    const load = await daemon.request({ type: 'load' });
+    const loads = await everyDaemon({ type: 'load' });
     const redisCpu = (await redisCpuMs(admin)) - redisCpuBefore;
     const bulk = await waitQuiet(queues, settleMs, deadline, 'bulk phase', callsNow);
     if (opts.cpuProfile) {
@@ -202,7 +204,9 @@ async function main(): Promise<number> {
       // CPU used from the first change to the last propagation, as % of one core: the daemon (its own
       // thread), both simulators and the bench share this process; Redis is another process (and may
       // serve others). The daemon thread's event-loop utilisation says how close to saturation it ran.
-      daemonEventLoopUtilization: load.type === 'load' ? Number(load.eventLoopUtilization.toFixed(2)) : null,
+      daemonEventLoopUtilization: loads.map((load) =>
+        load.type === 'load' ? Number(load.eventLoopUtilization.toFixed(2)) : null,
+      ),
       cpuPercent: {
         process: Math.round(((cpu.user + cpu.system) / 1000 / (lastSeen - firstChange)) * 100),
         redisServer: Math.round((redisCpu / (lastSeen - firstChange)) * 100),
@@ -254,13 +258,16 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     // ---- shutdown and cleanup, each step bounded ----
-    if (daemon) {
-      const stopped = await bounded(daemon.request({ type: 'stop' }), 30_000, 'daemon stop');
-      if (stopped?.type === 'stopped') {
-        figures.daemonLogLines = stopped.logLines;
-        figures.daemonLogs = stopped.logs;
-      }
-      await daemon.terminate();
+    if (daemons.length > 0) {
+      const stopped = await bounded(
+        Promise.all(daemons.map((d) => d.request({ type: 'stop' }))),
+        30_000,
+        'daemon stop',
+      );
+      const replies = (stopped ?? []).flatMap((reply) => (reply.type === 'stopped' ? [reply] : []));
+      figures.daemonLogLines = replies.reduce((sum, reply) => sum + reply.logLines, 0);
+      figures.daemonLogs = replies.flatMap((reply) => reply.logs);
+      await Promise.all(daemons.map((d) => d.terminate()));
     }
     await queues?.close();
     rss.stop();
@@ -292,6 +299,7 @@ function report(f: Record<string, unknown>): void {
   };
   const rows: Array<[string, string, string?]> = [
     ['mode', String(f.mode)],
+    ['daemon instances (threads)', String(f.daemons)],
     ['people / changes', show('people')],
     [
       'initial sync',
@@ -335,6 +343,10 @@ function report(f: Record<string, unknown>): void {
     ['echo writes after idle', show('echoWrites'), String(TARGETS.echoWrites)],
     ['people not converged', show('notConverged')],
     ['dead letters', show('deadLetters')],
+    [
+      'daemon event-loop utilisation',
+      Array.isArray(f.daemonEventLoopUtilization) ? f.daemonEventLoopUtilization.join(' / ') : '—',
+    ],
     [
       'CPU % of a core: process / Redis',
       `${show('cpuPercent.process', '%')} / ${show('cpuPercent.redisServer', '%')} (load ${show('cpuPercent.loadAverage1m')}, ${show('cpuPercent.cores')} cores)`,

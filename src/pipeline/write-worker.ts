@@ -26,7 +26,16 @@ export interface WriterOptions {
   prefix: string;
   batchSize: number;
   maxWaitMs?: number;
+  /** Updates queued longer than this (or retried) re-read their target first; see write-guard.ts. */
+  verifyAfterMs?: number;
 }
+
+/**
+ * A write that goes out within this long of its plan skips the re-read: the plan's own read is that
+ * fresh, and a person's edit inside the window is a simultaneous edit either way. Older writes
+ * (a backlog, a rate-limit pause, an outage) and retries are checked.
+ */
+export const VERIFY_WRITES_OLDER_THAN_MS = 2_000;
 
 export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<WriteJob> {
   const connector = ctx.connectors[options.system];
@@ -69,7 +78,9 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       }
       let result: WriteResult;
       try {
-        if (job.data.op === 'update') {
+        const verifyAfterMs = options.verifyAfterMs ?? VERIFY_WRITES_OLDER_THAN_MS;
+        const stale = job.attemptsMade > 0 || Date.now() - job.timestamp >= verifyAfterMs;
+        if (job.data.op === 'update' && stale) {
           const freshness = await checkTarget(ctx, job.data);
           if (freshness.kind === 'superseded') {
             await supersede(ctx, job.data, freshness.fields);
@@ -80,7 +91,7 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
             await recordSuccess(ctx, job.data, job.data.id!);
             return { id: job.data.id };
           }
-        } else if (job.attemptsMade > 0) {
+        } else if (job.data.op === 'create' && job.attemptsMade > 0) {
           const existing = await findCreatedRecord(ctx, job.data);
           if (existing.kind === 'ambiguous')
             throw new UnrecoverableError(deadLetterIdentity(job.data, existing.reason));
