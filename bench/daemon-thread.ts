@@ -32,11 +32,10 @@ async function handle(request: DaemonRequest): Promise<DaemonReply> {
     case 'mark-load':
       eluMark = performance.eventLoopUtilization();
       return { type: 'ok' };
-    case 'load':
-      return {
-        type: 'load',
-        eventLoopUtilization: performance.eventLoopUtilization(eluMark).utilization,
-      };
+    case 'load': {
+      const elu = performance.eventLoopUtilization(eluMark);
+      return { type: 'load', eventLoopUtilization: elu.utilization, activeMs: elu.active };
+    }
     case 'profile-start':
       profiler = await startProfile(request.file);
       return { type: 'ok' };

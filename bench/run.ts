@@ -207,6 +207,11 @@ async function main(): Promise<number> {
       daemonEventLoopUtilization: loads.map((load) =>
         load.type === 'load' ? Number(load.eventLoopUtilization.toFixed(2)) : null,
       ),
+      // The daemon's busy event-loop time per change: the cost figure that does not depend on how the
+      // bulk phase happened to line up with poll ticks and batch windows.
+      daemonBusyMsPerChange: Number(
+        (loads.reduce((sum, load) => sum + (load.type === 'load' ? load.activeMs : 0), 0) / n).toFixed(3),
+      ),
       cpuPercent: {
         process: Math.round(((cpu.user + cpu.system) / 1000 / (lastSeen - firstChange)) * 100),
         redisServer: Math.round((redisCpu / (lastSeen - firstChange)) * 100),
@@ -347,6 +352,7 @@ function report(f: Record<string, unknown>): void {
       'daemon event-loop utilisation',
       Array.isArray(f.daemonEventLoopUtilization) ? f.daemonEventLoopUtilization.join(' / ') : '—',
     ],
+    ['daemon busy time per change', show('daemonBusyMsPerChange', ' ms')],
     [
       'CPU % of a core: process / Redis',
       `${show('cpuPercent.process', '%')} / ${show('cpuPercent.redisServer', '%')} (load ${show('cpuPercent.loadAverage1m')}, ${show('cpuPercent.cores')} cores)`,

@@ -2,8 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keyspace } from './keyspace.js';
+import { RedisScript } from './script.js';
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RELEASE = new RedisScript(
+  `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+);
 
 export class Locks {
   constructor(
@@ -19,6 +22,6 @@ export class Locks {
   }
 
   async release(name: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.lock(name), token);
+    await RELEASE.run(this.redis, [this.keys.lock(name)], [token]);
   }
 }

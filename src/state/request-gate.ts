@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../connector/errors.js';
 import type { BudgetInfo, RequestGate } from '../connector/request-gate.js';
 import type { Keyspace } from './keyspace.js';
+import { RedisScript } from './script.js';
 
 export interface LaneLimit {
   requests: number;
@@ -13,7 +14,7 @@ export interface LaneLimit {
 }
 
 // Returns 0 when the call may go now, else the ms to wait.
-const ACQUIRE = `
+const ACQUIRE = new RedisScript(`
 local paused = redis.call('pttl', KEYS[2])
 if paused > 0 then return paused end
 local count = redis.call('incr', KEYS[1])
@@ -21,7 +22,7 @@ if count == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
 if count <= tonumber(ARGV[1]) then return 0 end
 local left = redis.call('pttl', KEYS[1])
 if left < 1 then left = 1 end
-return left`;
+return left`);
 
 export class RedisRequestGate implements RequestGate {
   constructor(
@@ -40,13 +41,10 @@ export class RedisRequestGate implements RequestGate {
       if (limit) {
         const window = Math.floor(this.now() / limit.windowMs);
         wait = Number(
-          await this.redis.eval(
-            ACQUIRE,
-            2,
-            this.keys.gateWindow(lane, window),
-            this.keys.gatePause(lane),
-            limit.requests,
-            limit.windowMs,
+          await ACQUIRE.run(
+            this.redis,
+            [this.keys.gateWindow(lane, window), this.keys.gatePause(lane)],
+            [limit.requests, limit.windowMs],
           ),
         );
       } else {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BaseStore } from '../../src/state/base-store.js';
@@ -5,6 +6,7 @@ import { Crosswalk } from '../../src/state/crosswalk.js';
 import { CursorStore } from '../../src/state/cursor-store.js';
 import { Ledger } from '../../src/state/ledger.js';
 import { Locks } from '../../src/state/lock.js';
+import { RedisScript } from '../../src/state/script.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 
 let scope: RedisScope;
@@ -206,6 +208,28 @@ describe('Ledger', () => {
     expect(ids).toEqual([...ids].sort((a, b) => compareStreamIds(a, b)));
     expect(await ledger.length()).toBe(3);
     expect(await ledger.read(2)).toHaveLength(2);
+  });
+});
+
+describe('RedisScript', () => {
+  it('runs a script Redis has not seen (NOSCRIPT → EVAL), then by its SHA alone', async () => {
+    // A script text no other test sends, so Redis cannot have it cached yet.
+    const marker = `${scope.prefix}-${Math.random()}`;
+    const script = new RedisScript(`-- ${marker}\nreturn redis.call('incr', KEYS[1]) + tonumber(ARGV[1])`);
+    const key = scope.keys.lock('script-test');
+    const sha = createHash('sha1')
+      .update(`-- ${marker}\nreturn redis.call('incr', KEYS[1]) + tonumber(ARGV[1])`)
+      .digest('hex');
+    expect(await redis.script('EXISTS', sha)).toEqual([0]);
+
+    expect(await script.run(redis, [key], [10])).toBe(11);
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
+    expect(await script.run(redis, [key], [10])).toBe(12);
+  });
+
+  it('passes script errors through instead of retrying them as EVAL', async () => {
+    const script = new RedisScript(`return redis.error_reply('BROKEN ${scope.prefix}')`);
+    await expect(script.run(redis, [], [])).rejects.toThrow(/BROKEN/);
   });
 });
 
