@@ -87,7 +87,9 @@ export async function pollOnce(
         deps.queues,
         changed.map((record) => ({ system, object: record.object, id: record.id })),
       );
-      memory?.remember(changed);
+      // Echoes are remembered too: content that held its person's base carries nothing from this
+      // side, and any later base change comes with a sync of its own that reads this record fresh.
+      memory?.remember(unseen);
       queued += changed.length;
       if (result.cursor) {
         cursor = result.cursor;

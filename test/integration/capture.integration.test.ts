@@ -282,4 +282,40 @@ describe('pollOnce with the echo check and the capture memory', () => {
     expect(await pollOnce(target, deps, memory)).toBe(1);
     expect(await queuedChanges()).toEqual([{ system: 'salesforce', object: 'Lead', id: LEAD }]);
   });
+  it('checks an echo once: re-reading it unchanged asks neither the echo check nor Redis again', async () => {
+    const { salesforce, target, deps, mapping, bases } = await setup();
+    await bases.merge(
+      '51',
+      planSync({
+        mapping,
+        hubspot: hubspotSide({
+          email: 'ada@example.com',
+          firstname: 'Ada',
+          lastname: 'Lovelace',
+          lifecyclestage: 'lead',
+        }),
+        salesforce: salesforceSide(leadFields),
+        base: null,
+      }).settled,
+    );
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 5_000).toISOString();
+    salesforce.put('Lead', LEAD, leadFields, second);
+    const checked: string[][] = [];
+    const filter = deps.needsSync!;
+    const counting: PollerDeps = {
+      ...deps,
+      needsSync: async (records) => {
+        checked.push(records.map((r) => r.id));
+        return filter(records);
+      },
+    };
+    const memory = new CaptureMemory(0);
+
+    expect(await pollOnce(target, counting, memory)).toBe(0);
+    expect(await pollOnce(target, counting, memory)).toBe(0);
+    expect(checked).toEqual([[LEAD], []]);
+    // A real edit to the echoed record is still seen.
+    salesforce.put('Lead', LEAD, { ...leadFields, Status: 'Working - Contacted' }, second);
+    expect(await pollOnce(target, counting, memory)).toBe(1);
+  });
 });
