@@ -11,7 +11,7 @@ export type DaemonRequest =
 
 export type DaemonReply =
   | { type: 'ok' }
-  | { type: 'load'; eventLoopUtilization: number; activeMs: number }
+  | { type: 'load'; eventLoopUtilization: number; activeMs: number; cpuMs?: number }
   | { type: 'stopped'; logLines: number; logs: Array<{ count: number; message: string }> }
   | { type: 'error'; message: string };
 

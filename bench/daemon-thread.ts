@@ -4,6 +4,7 @@
  * main thread, so they must not share (and slow) the daemon's event loop. Both threads still share the
  * machine's cores, the process's memory and its CPU figures. Driven by messages from `daemon-host.ts`.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readConfig } from '../src/config/env.js';
@@ -23,6 +24,20 @@ const logs = new LogTally();
 const daemon: Daemon = createDaemon({ config, mapping, logger: createLogger(config.env.LOG_LEVEL, logs) });
 let profiler: Awaited<ReturnType<typeof startProfile>> | undefined;
 let eluMark = performance.eventLoopUtilization();
+let cpuMark = threadCpuMs();
+
+/**
+ * CPU time this thread ran, from Linux's per-thread scheduler stats (ns on CPU): unlike event-loop
+ * utilisation it does not count time the thread waited for a core the simulators or Redis held.
+ * Undefined where /proc/thread-self is missing.
+ */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
 
 async function handle(request: DaemonRequest): Promise<DaemonReply> {
   switch (request.type) {
@@ -31,10 +46,17 @@ async function handle(request: DaemonRequest): Promise<DaemonReply> {
       return { type: 'ok' };
     case 'mark-load':
       eluMark = performance.eventLoopUtilization();
+      cpuMark = threadCpuMs();
       return { type: 'ok' };
     case 'load': {
       const elu = performance.eventLoopUtilization(eluMark);
-      return { type: 'load', eventLoopUtilization: elu.utilization, activeMs: elu.active };
+      const cpu = threadCpuMs();
+      return {
+        type: 'load',
+        eventLoopUtilization: elu.utilization,
+        activeMs: elu.active,
+        ...(cpu !== undefined && cpuMark !== undefined ? { cpuMs: cpu - cpuMark } : {}),
+      };
     }
     case 'profile-start':
       profiler = await startProfile(request.file);

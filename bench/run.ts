@@ -212,6 +212,13 @@ async function main(): Promise<number> {
       daemonBusyMsPerChange: Number(
         (loads.reduce((sum, load) => sum + (load.type === 'load' ? load.activeMs : 0), 0) / n).toFixed(3),
       ),
+      daemonCpuMsPerChange: loads.every((load) => load.type === 'load' && load.cpuMs !== undefined)
+        ? Number(
+            (
+              loads.reduce((sum, load) => sum + (load.type === 'load' ? (load.cpuMs ?? 0) : 0), 0) / n
+            ).toFixed(3),
+          )
+        : null,
       cpuPercent: {
         process: Math.round(((cpu.user + cpu.system) / 1000 / (lastSeen - firstChange)) * 100),
         redisServer: Math.round((redisCpu / (lastSeen - firstChange)) * 100),
@@ -352,7 +359,10 @@ function report(f: Record<string, unknown>): void {
       'daemon event-loop utilisation',
       Array.isArray(f.daemonEventLoopUtilization) ? f.daemonEventLoopUtilization.join(' / ') : '—',
     ],
-    ['daemon busy time per change', show('daemonBusyMsPerChange', ' ms')],
+    [
+      'daemon busy / CPU time per change',
+      `${show('daemonBusyMsPerChange', ' ms')} / ${show('daemonCpuMsPerChange', ' ms')}`,
+    ],
     [
       'CPU % of a core: process / Redis',
       `${show('cpuPercent.process', '%')} / ${show('cpuPercent.redisServer', '%')} (load ${show('cpuPercent.loadAverage1m')}, ${show('cpuPercent.cores')} cores)`,
