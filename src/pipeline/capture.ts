@@ -53,8 +53,10 @@ export async function enqueueChanges(queues: LockstepQueues, changes: ChangeJob[
     changes.map((change) => ({
       name: 'change',
       data: change,
-      // One pending job per record: a second capture while the first waits is folded into it.
-      opts: { ...changeJobOptions, deduplication: { id: changeKey(change) } },
+      // One pending job per record: a second capture while the first waits is folded into it. One
+      // that arrives while the sync runs (its reads may be done) is kept and queued as the next job
+      // once this one finishes, so it is never lost and never runs beside it.
+      opts: { ...changeJobOptions, deduplication: { id: changeKey(change), keepLastIfActive: true } },
     })),
   );
 }

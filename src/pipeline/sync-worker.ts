@@ -22,9 +22,6 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
   const worker: Worker<ChangeJob> = new Worker<ChangeJob>(
     CHANGES_QUEUE,
     async (job: Job<ChangeJob>, token?: string) => {
-      // From here on a new change to this record queues a fresh job instead of being folded into
-      // this one, whose reads may already be done.
-      await job.removeDeduplicationKey();
       const lockName = await personLockName(ctx, job.data);
       const lock = await ctx.locks.tryAcquire(lockName, PERSON_LOCK_MS);
       const retryShortly = async () => {
