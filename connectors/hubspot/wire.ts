@@ -4,11 +4,12 @@
  * stays optional ("should all be treated as optional in any error parsing", §2.2).
  */
 import { z } from 'zod';
+import { fieldBagSchema } from '../shared/field-bag.js';
 
 /** SimplePublicObject: property values are strings or null (§2.4), kept raw for the core. */
 export const hsObjectSchema = z.object({
   id: z.string(),
-  properties: z.record(z.string(), z.unknown()).default({}),
+  properties: fieldBagSchema.default({}),
   updatedAt: z.string().optional(),
   /** Echo of the input's `objectWriteTraceId` on batch create (SDK model SimplePublicObject). */
   objectWriteTraceId: z.string().optional(),

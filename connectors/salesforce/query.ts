@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../src/connector/errors.js';
 import type { SourceRecord } from '../../src/connector/types.js';
+import { fieldBagSchema } from '../shared/field-bag.js';
 import type { SalesforceRestClient } from './rest-client.js';
 
 export type QueryRow = Record<string, unknown>;
@@ -14,7 +15,7 @@ const queryPageSchema = z.object({
   // jsforce tolerates a missing `done`; so do we (treated as the last page).
   done: z.boolean().optional(),
   nextRecordsUrl: z.string().optional(),
-  records: z.array(z.record(z.string(), z.unknown())),
+  records: z.array(fieldBagSchema),
 });
 
 function unexpected(what: string): ApiError {

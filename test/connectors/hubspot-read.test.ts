@@ -184,6 +184,16 @@ describe('readByIds', () => {
     ]);
   });
 
+  it('rejects a result whose properties are not an object, naming the call, instead of reading garbage', async () => {
+    nock(HS_ORIGIN)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .query(true)
+      .reply(200, { status: 'COMPLETE', results: [{ id: '51', properties: 'email=ada@example.com' }] });
+    await expect(hubspotConnector(recordingGate()).readByIds('contacts', ['51'], ['email'])).rejects.toThrow(
+      /unexpected body shape/,
+    );
+  });
+
   it('reads at most 100 ids per call', async () => {
     const sizes: number[] = [];
     nock(HS_ORIGIN)

@@ -74,6 +74,16 @@ describe('batch-level errors', () => {
     expect(error).toMatchObject({ status: 400, code: errorCode, message });
   });
 
+  it('rejects a query page whose records are not objects as an unexpected response', async () => {
+    org()
+      .get(`${API}/query`)
+      .query(true)
+      .reply(200, { totalSize: 1, done: true, records: ['00Q000000000001AAA'] });
+    const error = await read();
+    expect(error).toMatchObject({ code: 'UNEXPECTED_RESPONSE' });
+    expect(String(error)).toMatch(/unexpected Salesforce response/);
+  });
+
   it('maps a dropped connection (ECONNRESET) to TransientApiError', async () => {
     org()
       .get(`${API}/query`)
