@@ -29,6 +29,11 @@ const envSchema = z.object({
   LOCKSTEP_HUBSPOT_REQUESTS_PER_10S: int(150),
   /** The search API has its own low per-second limit and no rate headers. */
   LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND: int(4),
+  /**
+   * How late HubSpot search may index an update. The saved HubSpot cursor stays this far behind and
+   * the stretch is read again every 10 s, so a late-indexed change is still captured; 0 turns it off.
+   */
+  LOCKSTEP_HUBSPOT_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(60_000),
   /** People synced at once per process; their reads coalesce into batches. */
   LOCKSTEP_SYNC_CONCURRENCY: int(200),
 });

@@ -10,6 +10,7 @@ import { createSalesforceConnector, SALESFORCE_BATCH_SIZE } from '../../connecto
 import type { LockstepConfig } from '../config/env.js';
 import type { MappingConfig, SalesforceObject } from '../mapping/compile.js';
 import { Poller, type PollTarget } from '../pipeline/capture.js';
+import { WINDOW_REREAD_MS } from '../pipeline/capture-memory.js';
 import type { SyncContext } from '../pipeline/context.js';
 import { echoFilter } from '../pipeline/echo-filter.js';
 import { createQueues } from '../pipeline/queues.js';
@@ -29,6 +30,10 @@ import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js'
 export const HUBSPOT_BATCH_SIZE = 100;
 /** Allowance for the Salesforce servers' clock running ahead of ours when deciding a second is closed. */
 const SALESFORCE_CLOCK_MARGIN_MS = 1_000;
+/** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
+const LOWEST_SALESFORCE_ID = '000000000000000AAA';
+/** How often the HubSpot index-lag window is read again: a late-indexed change waits at most this. */
+const HUBSPOT_LAG_REREAD_MS = 10_000;
 
 export interface DaemonOptions {
   config: LockstepConfig;
@@ -82,14 +87,36 @@ export function createDaemon(options: DaemonOptions): Daemon {
     logger,
     ...(options.narrate ? { narrate: options.narrate } : {}),
   };
+  const hubspotLagMs = env.LOCKSTEP_HUBSPOT_SEARCH_LAG_MS;
   const targets: PollTarget[] = [
-    { connector: hubspot, object: mapping.hubspotObject, fields: hubspotFields(), pageSize: 200 },
+    {
+      connector: hubspot,
+      object: mapping.hubspotObject,
+      fields: hubspotFields(),
+      pageSize: 200,
+      ...(hubspotLagMs > 0
+        ? {
+            settle: {
+              marginMs: hubspotLagMs,
+              precisionMs: 1,
+              // HubSpot ids are positive integers, compared as numbers.
+              lowestId: '0',
+              rereadEveryMs: Math.min(HUBSPOT_LAG_REREAD_MS, hubspotLagMs),
+            },
+          }
+        : {}),
+    },
     ...mapping.salesforceObjects.map((object) => ({
       connector: salesforce,
       object,
       fields: salesforceFields(object),
       pageSize: 2000,
-      openSecondMarginMs: SALESFORCE_CLOCK_MARGIN_MS,
+      settle: {
+        marginMs: SALESFORCE_CLOCK_MARGIN_MS,
+        precisionMs: 1_000,
+        lowestId: LOWEST_SALESFORCE_ID,
+        rereadEveryMs: WINDOW_REREAD_MS,
+      },
     })),
   ];
   const poller = new Poller(

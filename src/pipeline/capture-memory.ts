@@ -1,9 +1,9 @@
 /**
- * What one poller read and queued recently. Salesforce polls must re-read the open second (see
- * `openSecondMarginMs`); under bulk load that is thousands of records, so:
- * - between two re-reads of the open window (one per {@link WINDOW_REREAD_MS}) a poll starts after
- *   the furthest record already read, so new changes arrive at the poll interval and a re-edit
- *   within the same second at most one window period later;
+ * What one poller read and queued recently. A poll must re-read its settle window (see `SettleWindow`
+ * in capture.ts); under bulk load that is thousands of records, so:
+ * - between two re-reads of the window (one per `rereadEveryMs`) a poll starts after the furthest
+ *   record already read, so new changes arrive at the poll interval, and a record that appears late
+ *   in the window at most one re-read period later;
  * - a record read again unchanged is not queued again.
  *
  * Skipping is safe: once a record was queued with some content, a sync reads it at or after that
@@ -17,13 +17,22 @@ import type { ChangeCursor, SourceRecord } from '../connector/types.js';
 /** Enough for a busy open window; past it the memory starts afresh rather than grow. */
 const MAX_ENTRIES = 100_000;
 
-/** How often a poll starts from the saved cursor and reads the whole open window again. */
+/** Default: how often a poll starts from the saved cursor and reads the whole window again. */
 export const WINDOW_REREAD_MS = 1_000;
 
+interface QueuedRecord {
+  modifiedAt: string;
+  modifiedMs: number;
+  fingerprint: string;
+}
+
 export class CaptureMemory {
-  private readonly queued = new Map<string, { modifiedAt: string; fingerprint: string }>();
+  private readonly queued = new Map<string, QueuedRecord>();
+  /** Fingerprints `unseen` computed, for `remember` of the same records (a hash per record, not two). */
+  private readonly fingerprints = new WeakMap<SourceRecord, string>();
   private readCursor: ChangeCursor | null = null;
   private windowReadAt = Number.NEGATIVE_INFINITY;
+  private forgottenBefore = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly windowRereadMs = WINDOW_REREAD_MS) {}
 
@@ -46,24 +55,43 @@ export class CaptureMemory {
   unseen(records: SourceRecord[]): SourceRecord[] {
     return records.filter((record) => {
       const known = this.queued.get(record.id);
-      return !known || known.modifiedAt !== record.modifiedAt || known.fingerprint !== fingerprintOf(record);
+      return (
+        !known || known.modifiedAt !== record.modifiedAt || known.fingerprint !== this.fingerprint(record)
+      );
     });
   }
 
   remember(records: SourceRecord[]): void {
     if (this.queued.size + records.length > MAX_ENTRIES) this.queued.clear();
-    for (const record of records)
-      this.queued.set(record.id, { modifiedAt: record.modifiedAt, fingerprint: fingerprintOf(record) });
+    for (const record of records) {
+      this.queued.set(record.id, {
+        modifiedAt: record.modifiedAt,
+        modifiedMs: Date.parse(record.modifiedAt),
+        fingerprint: this.fingerprint(record),
+      });
+    }
   }
 
   /** Forgets records behind the saved cursor: no poll reads them again. */
   forgetBefore(modifiedAt: string): void {
     const cutoff = Date.parse(modifiedAt);
-    for (const [id, entry] of this.queued) if (Date.parse(entry.modifiedAt) < cutoff) this.queued.delete(id);
+    // Every page saves a cursor; the memory only needs sweeping when it moved.
+    if (cutoff <= this.forgottenBefore) return;
+    this.forgottenBefore = cutoff;
+    for (const [id, entry] of this.queued) if (entry.modifiedMs < cutoff) this.queued.delete(id);
   }
 
   get size(): number {
     return this.queued.size;
+  }
+
+  private fingerprint(record: SourceRecord): string {
+    let fingerprint = this.fingerprints.get(record);
+    if (fingerprint === undefined) {
+      fingerprint = fingerprintOf(record);
+      this.fingerprints.set(record, fingerprint);
+    }
+    return fingerprint;
   }
 }
 

@@ -20,14 +20,27 @@ export interface PollTarget {
   object: string;
   fields: string[];
   pageSize: number;
-  /**
-   * Salesforce stamps SystemModstamp to the whole second, so a record edited twice within one second
-   * keeps the (SystemModstamp, Id) the cursor already holds, and "strictly after the cursor" would miss
-   * the second edit. For such systems the saved cursor never enters a second that may still receive
-   * edits (now minus this clock-skew margin): those records are read again until their second closes,
-   * and re-queued records merge to "no change", costing no write.
-   */
-  openSecondMarginMs?: number;
+  /** Where records may still appear behind the newest one read; none when absent (see SettleWindow). */
+  settle?: SettleWindow;
+}
+
+/**
+ * The recent stretch of a change feed that is not final yet, so the saved cursor never enters it:
+ * - Salesforce stamps SystemModstamp to the whole second, so a record edited twice within one second
+ *   keeps the (SystemModstamp, Id) the cursor already holds, and "strictly after the cursor" would miss
+ *   the second edit (margin: clock skew, precision one second).
+ * - HubSpot search indexes updates seconds to about a minute late, so a record can turn up with a
+ *   stamp older than records already read (margin: the index lag, precision one millisecond).
+ * The window is read again from the saved cursor every `rereadEveryMs`; the capture memory keeps
+ * records read again unchanged from being queued twice, so a re-read costs API reads, never syncs.
+ */
+export interface SettleWindow {
+  marginMs: number;
+  /** Stamp precision: the saved cursor stops before the first stamp that may still fill. */
+  precisionMs: number;
+  /** The lowest id in the system's id order: a cursor at a stamp with it reads the whole stamp. */
+  lowestId: string;
+  rereadEveryMs: number;
 }
 
 export interface PollerDeps {
@@ -96,7 +109,7 @@ export async function pollOnce(
       if (result.cursor) {
         cursor = result.cursor;
         memory?.advance(cursor);
-        const safe = settledCursor(cursor, target.openSecondMarginMs, Date.now());
+        const safe = settledCursor(cursor, target.settle, Date.now());
         if (!stored || compareCursors(safe, stored) > 0) await deps.cursors.set(system, target.object, safe);
         memory?.forgetBefore(safe.modifiedAt);
       }
@@ -108,22 +121,19 @@ export async function pollOnce(
   return queued;
 }
 
-/** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
-const LOWEST_SALESFORCE_ID = '000000000000000AAA';
-
 /**
- * The cursor to save: `read`, unless it lies in a second that may still receive edits; then the
- * cursor just before that second, so the next poll reads the whole second again.
+ * The cursor to save: `read`, unless it lies in the settle window; then the cursor just before the
+ * window (one stamp earlier, lowest id), so a later poll reads the whole window again.
  */
 export function settledCursor(
   read: ChangeCursor,
-  openSecondMarginMs: number | undefined,
+  settle: SettleWindow | undefined,
   at: number,
 ): ChangeCursor {
-  if (openSecondMarginMs === undefined) return read;
-  const openFrom = Math.floor((at - openSecondMarginMs) / 1000) * 1000;
+  if (!settle) return read;
+  const openFrom = Math.floor((at - settle.marginMs) / settle.precisionMs) * settle.precisionMs;
   if (Date.parse(read.modifiedAt) < openFrom) return read;
-  return { modifiedAt: new Date(openFrom - 1000).toISOString(), id: LOWEST_SALESFORCE_ID };
+  return { modifiedAt: new Date(openFrom - settle.precisionMs).toISOString(), id: settle.lowestId };
 }
 
 /** Polls every target on an interval until stopped. */
@@ -161,7 +171,7 @@ export class Poller {
   private memoryOf(target: PollTarget): CaptureMemory {
     let memory = this.memories.get(target);
     if (!memory) {
-      memory = new CaptureMemory();
+      memory = new CaptureMemory(target.settle?.rereadEveryMs);
       this.memories.set(target, memory);
     }
     return memory;

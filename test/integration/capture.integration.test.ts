@@ -162,7 +162,7 @@ describe('pollOnce on whole-second stamps (Salesforce)', () => {
       object: 'Lead',
       fields: ['Status'],
       pageSize: 200,
-      openSecondMarginMs: 1_000,
+      settle: { marginMs: 1_000, precisionMs: 1_000, lowestId: '000000000000000AAA', rereadEveryMs: 1_000 },
     };
     const deps: PollerDeps = {
       queues,
@@ -182,6 +182,56 @@ describe('pollOnce on whole-second stamps (Salesforce)', () => {
     // Without the open-second guard the saved cursor would already sit on the record.
     const saved = await deps.cursors.get('salesforce', 'Lead');
     expect(Date.parse(saved!.modifiedAt)).toBeLessThan(Date.parse(second));
+  });
+});
+
+describe('pollOnce on a lagging search index (HubSpot)', () => {
+  const lag = { marginMs: 60_000, precisionMs: 1, lowestId: '0', rereadEveryMs: 0 };
+  const deps = (): PollerDeps => ({
+    queues,
+    cursors: new CursorStore(redis, scope.keys),
+    locks: new Locks(redis, scope.keys),
+    logger: pino({ level: 'silent' }),
+  });
+
+  it('captures an update that the index shows only after a newer one was read', async () => {
+    const hubspot = new FakeConnector('hubspot');
+    const now = Date.now();
+    hubspot.put('contacts', '52', { email: 'grace@example.com' }, new Date(now - 1_000).toISOString());
+    const target: PollTarget = {
+      connector: hubspot,
+      object: 'contacts',
+      fields: ['email'],
+      pageSize: 200,
+      settle: lag,
+    };
+    const memory = new CaptureMemory(0);
+    const poller = deps();
+
+    expect(await pollOnce(target, poller, memory)).toBe(1);
+    // Contact 51 was updated 20 s ago, but the search index only shows it now.
+    hubspot.put('contacts', '51', { email: 'ada@example.com' }, new Date(now - 20_000).toISOString());
+    expect(await pollOnce(target, poller, memory)).toBe(1);
+    expect(await queuedChanges()).toEqual(
+      expect.arrayContaining([
+        { system: 'hubspot', object: 'contacts', id: '51' },
+        { system: 'hubspot', object: 'contacts', id: '52' },
+      ]),
+    );
+    // Contact 52, read again unchanged, was not queued twice.
+    expect(await queues.changes.getWaitingCount()).toBe(2);
+  });
+
+  it('without the lag window the late update falls behind the cursor (why the window exists)', async () => {
+    const hubspot = new FakeConnector('hubspot');
+    const now = Date.now();
+    hubspot.put('contacts', '52', { email: 'grace@example.com' }, new Date(now - 1_000).toISOString());
+    const target: PollTarget = { connector: hubspot, object: 'contacts', fields: ['email'], pageSize: 200 };
+    const poller = deps();
+
+    expect(await pollOnce(target, poller)).toBe(1);
+    hubspot.put('contacts', '51', { email: 'ada@example.com' }, new Date(now - 20_000).toISOString());
+    expect(await pollOnce(target, poller)).toBe(0);
   });
 });
 
@@ -206,7 +256,7 @@ describe('pollOnce with the echo check and the capture memory', () => {
       object: 'Lead',
       fields: salesforceReadFields(mapping, 'Lead'),
       pageSize: 200,
-      openSecondMarginMs: 1_000,
+      settle: { marginMs: 1_000, precisionMs: 1_000, lowestId: '000000000000000AAA', rereadEveryMs: 1_000 },
     };
     const deps: PollerDeps = {
       queues,
