@@ -28,8 +28,8 @@ import { RedisRequestGate } from '../state/request-gate.js';
 import { hubspotReadFields, salesforceReadFields } from '../sync/read-fields.js';
 
 export const HUBSPOT_BATCH_SIZE = 100;
-/** Allowance for the Salesforce servers' clock running ahead of ours when deciding a second is closed. */
-const SALESFORCE_CLOCK_MARGIN_MS = 1_000;
+/** Allowance for a vendor's clock running ahead of ours when deciding a stretch of its feed is final. */
+const CLOCK_MARGIN_MS = 1_000;
 /** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
 const LOWEST_SALESFORCE_ID = '000000000000000AAA';
 /** How often the HubSpot index-lag window is read again: a late-indexed change waits at most this. */
@@ -97,7 +97,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       ...(hubspotLagMs > 0
         ? {
             settle: {
-              marginMs: hubspotLagMs,
+              // The same clock allowance as for Salesforce: HubSpot stamps come from its clock.
+              marginMs: hubspotLagMs + CLOCK_MARGIN_MS,
               precisionMs: 1,
               // HubSpot ids are positive integers, compared as numbers.
               lowestId: '0',
@@ -112,7 +113,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       fields: salesforceFields(object),
       pageSize: 2000,
       settle: {
-        marginMs: SALESFORCE_CLOCK_MARGIN_MS,
+        marginMs: CLOCK_MARGIN_MS,
         precisionMs: 1_000,
         lowestId: LOWEST_SALESFORCE_ID,
         rereadEveryMs: WINDOW_REREAD_MS,

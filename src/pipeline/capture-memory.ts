@@ -46,6 +46,15 @@ export class CaptureMemory {
     return this.readCursor;
   }
 
+  /**
+   * When the last re-read of the window started. The saved cursor must be settled against this time,
+   * not the current one: between re-reads, polls start at the furthest record read, so a cursor
+   * that kept moving with the clock would pass records no re-read has looked at yet.
+   */
+  get windowStartedAt(): number {
+    return this.windowReadAt;
+  }
+
   /** Records how far a poll read. */
   advance(cursor: ChangeCursor): void {
     if (!this.readCursor || compareCursors(cursor, this.readCursor) > 0) this.readCursor = cursor;

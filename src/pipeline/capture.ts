@@ -109,7 +109,7 @@ export async function pollOnce(
       if (result.cursor) {
         cursor = result.cursor;
         memory?.advance(cursor);
-        const safe = settledCursor(cursor, target.settle, Date.now());
+        const safe = settledCursor(cursor, target.settle, memory?.windowStartedAt ?? Date.now());
         if (!stored || compareCursors(safe, stored) > 0) await deps.cursors.set(system, target.object, safe);
         memory?.forgetBefore(safe.modifiedAt);
       }

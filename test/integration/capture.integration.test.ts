@@ -1,7 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueueChanges, type PollerDeps, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
 import { CaptureMemory } from '../../src/pipeline/capture-memory.js';
 import { echoFilter } from '../../src/pipeline/echo-filter.js';
@@ -33,6 +33,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await scope.cleanup();
 });
 
@@ -220,6 +221,38 @@ describe('pollOnce on a lagging search index (HubSpot)', () => {
     );
     // Contact 52, read again unchanged, was not queued twice.
     expect(await queues.changes.getWaitingCount()).toBe(2);
+  });
+
+  it('between re-reads the saved cursor stays settled against the last re-read, not the clock', async () => {
+    // Re-read every 10 s; polls in between start at the furthest record read. Without settling against
+    // the last re-read, the poll at +9 s would save a cursor past contact 51 before any re-read saw it.
+    const t0 = Date.now();
+    let clock = t0;
+    vi.spyOn(Date, 'now').mockImplementation(() => clock);
+    const hubspot = new FakeConnector('hubspot');
+    const target: PollTarget = {
+      connector: hubspot,
+      object: 'contacts',
+      fields: ['email'],
+      pageSize: 200,
+      settle: { ...lag, rereadEveryMs: 10_000 },
+    };
+    const memory = new CaptureMemory(10_000);
+    const poller = deps();
+    const at = (ms: number) => new Date(t0 + ms).toISOString();
+
+    hubspot.put('contacts', '52', { email: 'grace@example.com' }, at(-1_000));
+    expect(await pollOnce(target, poller, memory)).toBe(1); // a re-read
+    clock = t0 + 5_000;
+    // Contact 51 was updated 58 s ago; the index shows it only now (within the 60 s lag).
+    hubspot.put('contacts', '51', { email: 'ada@example.com' }, at(-53_000));
+    expect(await pollOnce(target, poller, memory)).toBe(0); // starts after 52: cannot see 51
+    clock = t0 + 9_000;
+    hubspot.put('contacts', '53', { email: 'alan@example.com' }, at(8_000));
+    expect(await pollOnce(target, poller, memory)).toBe(1);
+    clock = t0 + 10_000;
+    expect(await pollOnce(target, poller, memory)).toBe(1); // the next re-read finds 51
+    expect((await queuedChanges()).map((c) => c.id).sort()).toEqual(['51', '52', '53']);
   });
 
   it('without the lag window the late update falls behind the cursor (why the window exists)', async () => {

@@ -228,8 +228,15 @@ describe('RedisScript', () => {
   });
 
   it('passes script errors through instead of retrying them as EVAL', async () => {
-    const script = new RedisScript(`return redis.error_reply('BROKEN ${scope.prefix}')`);
-    await expect(script.run(redis, [], [])).rejects.toThrow(/BROKEN/);
+    // The script counts its runs before failing: a retry as EVAL would count twice.
+    const script = new RedisScript(
+      `redis.call('incr', KEYS[1]) return redis.error_reply('BROKEN ${scope.prefix}')`,
+    );
+    const key = scope.keys.lock('script-error-test');
+    await expect(script.run(redis, [key], [])).rejects.toThrow(/BROKEN/); // first run: NOSCRIPT, then EVAL
+    expect(await redis.get(key)).toBe('1');
+    await expect(script.run(redis, [key], [])).rejects.toThrow(/BROKEN/); // now by SHA
+    expect(await redis.get(key)).toBe('2');
   });
 });
 
