@@ -6,7 +6,7 @@
  */
 import type { SourceRecord } from '../connector/types.js';
 import type { MappingConfig } from '../mapping/compile.js';
-import type { BaseStore } from '../state/base-store.js';
+import type { BaseStore, EchoedRecord } from '../state/base-store.js';
 import type { Crosswalk } from '../state/crosswalk.js';
 import { holdsBase, type Partner } from '../sync/echo.js';
 import type { Side } from '../sync/side.js';
@@ -26,12 +26,21 @@ export function echoFilter(deps: EchoFilterDeps): EchoFilter {
     if (records.length === 0) return records;
     const partners = await partnersOf(deps.crosswalk, records);
     const persons = [...new Set([...partners.values()].map((p) => p.person))];
+    const checkedAt = Date.now();
     const bases = await deps.bases.getMany(persons);
-    return records.filter((record) => {
+    const echoes: Array<EchoedRecord & { person: string }> = [];
+    const changed = records.filter((record) => {
       const partner = partners.get(record.id);
       if (!partner) return true;
-      return !holdsBase(deps.mapping, sideOf(record), bases.get(partner.person) ?? null, partner);
+      const side = sideOf(record);
+      if (!holdsBase(deps.mapping, side, bases.get(partner.person) ?? null, partner)) return true;
+      echoes.push({ system: side.system, object: record.object, id: record.id, person: partner.person });
+      return false;
     });
+    // A write in flight can still move the base this verdict was made against: the writer then
+    // hands these records back for a sync (BaseStore.mergeWritten).
+    await deps.bases.noteEchoes(echoes, checkedAt);
+    return changed;
   };
 }
 

@@ -32,6 +32,8 @@ export interface WriteJob {
   person?: string;
   /** For creates: the record on the other side the new one belongs to. */
   source?: { system: 'hubspot' | 'salesforce'; object: string; id: string };
+  /** When the sync that planned it started (ms): echo verdicts after this may be overtaken by it. */
+  plannedAt?: number;
   /** Who caused it: hubspot, salesforce, qualification. */
   origin: string;
   /** Email or name, for messages an admin can act on. */

@@ -29,6 +29,7 @@ export async function syncRecord(
   change: ChangeJob,
   claimPerson: (hubspotId: string) => Promise<boolean> = async () => true,
 ): Promise<SyncOutcome> {
+  const startedAt = Date.now();
   const reader = change.system === 'hubspot' ? ctx.readers.hubspot : ctx.readers.salesforce;
   const record = await reader.read(change.object, change.id);
   if (!record) return 'gone';
@@ -125,20 +126,26 @@ export async function syncRecord(
 
   const origin =
     plan.transition?.origin ?? (Object.keys(plan.hubspot.fields).length > 0 ? 'salesforce' : 'hubspot');
+  const label = labelOf(hubspot, salesforce);
   const queued = await Promise.all([
-    queuePatch(ctx, plan.hubspot, person, hubspot, origin, labelOf(hubspot, salesforce)),
-    queuePatch(ctx, plan.salesforce, person, salesforce, origin, labelOf(hubspot, salesforce)),
+    queuePatch(ctx, plan.hubspot, { person, side: hubspot, origin, label, plannedAt: startedAt }),
+    queuePatch(ctx, plan.salesforce, { person, side: salesforce, origin, label, plannedAt: startedAt }),
   ]);
   return queued.some(Boolean) ? 'patched' : 'in-sync';
+}
+
+interface PatchContext {
+  person: string;
+  side: HubSpotSide | SalesforceSide;
+  origin: string;
+  label: string;
+  plannedAt: number;
 }
 
 async function queuePatch(
   ctx: SyncContext,
   patch: SidePatch,
-  person: string,
-  side: HubSpotSide | SalesforceSide,
-  origin: string,
-  label: string,
+  { person, side, origin, label, plannedAt }: PatchContext,
 ): Promise<boolean> {
   const names = Object.keys(patch.fields);
   if (names.length === 0) return false;
@@ -152,6 +159,7 @@ async function queuePatch(
     canonical: patch.canonical,
     previous: Object.fromEntries(names.map((name) => [name, side.raw[name] ?? null])),
     person,
+    plannedAt,
     origin,
     label,
   });

@@ -5,14 +5,27 @@
  */
 import type { RecordWriteError } from '../connector/types.js';
 import { STAGE_KEY } from '../sync/side.js';
+import { enqueueChanges } from './capture.js';
 import type { SyncContext } from './context.js';
 import type { WriteJob } from './queues.js';
 import { enqueueWrite } from './write-enqueue.js';
 
+/** Processes on several hosts stamp plans and echo verdicts with their own clocks. */
+const CLOCK_SKEW_MS = 1_000;
+
 export async function recordSuccess(ctx: SyncContext, job: WriteJob, recordId: string): Promise<void> {
   if (job.op === 'create') return recordCreated(ctx, job, recordId);
   const person = job.person!;
-  await ctx.bases.merge(person, job.canonical);
+  // Without a plan time (a job queued by an older version), every echo since the epoch is suspect.
+  const since = (job.plannedAt ?? 0) - CLOCK_SKEW_MS;
+  const overtaken = await ctx.bases.mergeWritten(person, job.canonical, since);
+  if (overtaken.length > 0) {
+    await enqueueChanges(ctx.queues, overtaken);
+    ctx.logger.info(
+      { person, records: overtaken },
+      'a record judged an echo changed meanwhile; syncing it again',
+    );
+  }
   await ctx.ledger.append(
     Object.keys(job.fields).map((field) => ({
       kind: 'write' as const,

@@ -1,14 +1,49 @@
 /**
  * The base snapshot per linked person: the canonical values both sides last agreed on. One Redis hash
  * per person, one field per canonical field, so a write that lands on one side updates only the fields
- * it really wrote.
+ * it really wrote. Bookkeeping fields beside them start with `~` (canonical names are lowercase words).
  */
 import type { Redis } from 'ioredis';
 import type { CanonicalFields, CanonicalValue } from '../mapping/values.js';
 import type { Keyspace } from './keyspace.js';
+import { RedisScript } from './script.js';
 
-/** Bookkeeping field kept beside the canonical values; never a canonical name (those are lowercase words). */
+/** The stage the ledger logged last. */
 const LOGGED_STAGE = '~logged-stage';
+/** The last record per system that the poller dropped as holding this base: `<ms>|<object>|<id>`. */
+const ECHO_FIELD = { hubspot: '~echo:hubspot', salesforce: '~echo:salesforce' } as const;
+
+export interface EchoedRecord {
+  system: 'hubspot' | 'salesforce';
+  object: string;
+  id: string;
+}
+
+/**
+ * Merges a landed write's values; when that changes the base, hands back (and forgets) the records
+ * judged echoes of the old base since ARGV[1] (ms): their verdict no longer holds.
+ */
+const MERGE_WRITTEN = new RedisScript(`
+local changed = false
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then changed = true end
+end
+if #ARGV >= 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 2)) end
+local stale = {}
+if changed then
+  for _, field in ipairs({'${ECHO_FIELD.hubspot}', '${ECHO_FIELD.salesforce}'}) do
+    local marker = redis.call('HGET', KEYS[1], field)
+    if marker then
+      local at = tonumber(string.match(marker, '^(%d+)|'))
+      if at and at >= tonumber(ARGV[1]) then
+        table.insert(stale, field)
+        table.insert(stale, marker)
+        redis.call('HDEL', KEYS[1], field)
+      end
+    end
+  end
+end
+return stale`);
 
 export class BaseStore {
   constructor(
@@ -52,6 +87,38 @@ export class BaseStore {
     await this.redis.hset(this.keys.base(person), fields);
   }
 
+  /**
+   * A write landed: merges the values it established, and returns the records the poller dropped as
+   * echoes at or after `since` (the write's plan) if the merge changed the base. Such a record was
+   * compared with a base that no longer holds (someone reverted it while the write was in flight), so
+   * it must be synced after all.
+   */
+  async mergeWritten(person: string, values: CanonicalFields, since: number): Promise<EchoedRecord[]> {
+    const args: string[] = [String(Math.floor(since))];
+    for (const [name, value] of Object.entries(values)) args.push(name, JSON.stringify(value));
+    const reply = (await MERGE_WRITTEN.run(this.redis, [this.keys.base(person)], args)) as string[];
+    const stale: EchoedRecord[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const system = reply[i] === ECHO_FIELD.hubspot ? 'hubspot' : 'salesforce';
+      const [, object, id] = reply[i + 1]!.split('|');
+      if (object && id) stale.push({ system, object, id });
+    }
+    return stale;
+  }
+
+  /** Notes records the poller dropped because they held their person's base (see `mergeWritten`). */
+  async noteEchoes(echoes: Array<EchoedRecord & { person: string }>, at: number): Promise<void> {
+    if (echoes.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const echo of echoes)
+      pipeline.hset(
+        this.keys.base(echo.person),
+        ECHO_FIELD[echo.system],
+        `${Math.floor(at)}|${echo.object}|${echo.id}`,
+      );
+    await pipeline.exec();
+  }
+
   async remove(person: string): Promise<void> {
     await this.redis.del(this.keys.base(person));
   }
@@ -61,7 +128,7 @@ function parseStored(stored: Record<string, string>): {
   base: CanonicalFields | null;
   loggedStage: string | undefined;
 } {
-  const names = Object.keys(stored).filter((name) => name !== LOGGED_STAGE);
+  const names = Object.keys(stored).filter((name) => !name.startsWith('~'));
   const loggedStage = stored[LOGGED_STAGE];
   if (names.length === 0) return { base: null, loggedStage };
   const base: CanonicalFields = {};

@@ -135,6 +135,25 @@ describe('BaseStore', () => {
     await bases.remove('51');
     expect(await bases.get('51')).toBeNull();
   });
+
+  it('hands back echoes noted since a write was planned, once, and only when the write moves the base', async () => {
+    const bases = new BaseStore(redis, scope.keys);
+    await bases.merge('51', { title: 'CTO', stage: 'lead' });
+    await bases.noteEchoes([{ person: '51', system: 'hubspot', object: 'contacts', id: '51' }], 5_000);
+    await bases.noteEchoes([{ person: '51', system: 'salesforce', object: 'Lead', id: '00Q1' }], 1_000);
+    // Markers are bookkeeping, never canonical values.
+    expect(await bases.get('51')).toStrictEqual({ title: 'CTO', stage: 'lead' });
+
+    // A write that lands values the base already holds changes nothing: the verdicts stand.
+    expect(await bases.mergeWritten('51', { title: 'CTO' }, 2_000)).toEqual([]);
+    // One that moves the base overtakes the echo noted after its plan (5 000 ≥ 2 000), not the older one.
+    expect(await bases.mergeWritten('51', { title: 'CEO' }, 2_000)).toEqual([
+      { system: 'hubspot', object: 'contacts', id: '51' },
+    ]);
+    expect(await bases.get('51')).toStrictEqual({ title: 'CEO', stage: 'lead' });
+    // Handed back once: the marker is gone.
+    expect(await bases.mergeWritten('51', { title: 'CFO' }, 2_000)).toEqual([]);
+  });
 });
 
 describe('CursorStore', () => {
