@@ -60,7 +60,14 @@ export async function syncRecord(
   };
   const person = hubspot.id;
   if (!(await claimPerson(person))) throw new PersonBusyError(`person ${person} is being synced`);
-  if (resolution.via !== 'crosswalk') {
+  // The pair was resolved before this person's lock was held: a sync of the other half may have
+  // linked it meanwhile (then its base is history to keep, not a stale one to clear), or linked
+  // the person to another record (then resolve again from the start).
+  const linkedNow =
+    resolution.via === 'crosswalk' ? undefined : await ctx.crosswalk.bySalesforceOfHubSpot(person);
+  if (linkedNow && linkedNow.id !== salesforce.id)
+    throw new PersonBusyError(`person ${person} was linked to ${linkedNow.object} ${linkedNow.id} meanwhile`);
+  if (resolution.via !== 'crosswalk' && !linkedNow) {
     // A new pairing starts from no history: a base left by an earlier partner would make the new
     // partner's blanks look like deliberate clears.
     await ctx.bases.remove(person);

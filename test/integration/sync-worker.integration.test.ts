@@ -4,6 +4,7 @@ import type { MappingConfig } from '../../src/mapping/compile.js';
 import { loadMappings } from '../../src/mapping/load.js';
 import { enqueueChanges } from '../../src/pipeline/capture.js';
 import type { ChangeJob } from '../../src/pipeline/queues.js';
+import { syncRecord } from '../../src/pipeline/sync-record.js';
 import { startSyncWorker } from '../../src/pipeline/sync-worker.js';
 import { defaultMappingsDir } from '../helpers/mapping.js';
 import { buildPipeline, type TestPipeline, unfinishedCount } from '../helpers/pipeline.js';
@@ -182,6 +183,38 @@ describe('sync worker (startSyncWorker)', () => {
     expect(salesforceWrites).toHaveLength(1);
     expect(salesforceWrites[0]?.data.fields).toEqual({ Lifecycle_Stage__c: 'MQL' });
     expect(await queuedWrites('hubspot')).toHaveLength(0);
+  });
+
+  it('keeps the pair and its base when the other half linked it while this sync waited for the lock', async () => {
+    pipeline.salesforce.put('Lead', LEAD_ID, {
+      Email: 'ada@example.com',
+      LastName: 'Lovelace',
+      Company: 'Analytical Engines',
+      Lifecycle_Stage__c: 'MQL',
+      Status: 'Open - Not Contacted',
+      IsConverted: false,
+    });
+    pipeline.hubspot.put('contacts', HS_ID, {
+      email: 'ada@example.com',
+      lastname: 'Lovelace',
+      lifecyclestage: 'marketingqualifiedlead',
+    });
+    const salesforceChange: ChangeJob = { system: 'salesforce', object: 'Lead', id: LEAD_ID };
+
+    // The Salesforce half resolves the pair by email, then waits for the person; meanwhile the
+    // HubSpot half syncs and links the same pair.
+    await syncRecord(pipeline.ctx, salesforceChange, async () => {
+      await syncRecord(pipeline.ctx, hubspotChange);
+      return true;
+    });
+
+    const links = (await pipeline.ctx.ledger.read(100)).filter((entry) => entry.kind === 'link');
+    expect(links).toHaveLength(1);
+    expect(await pipeline.ctx.crosswalk.bySalesforceOfHubSpot(HS_ID)).toEqual({
+      object: 'Lead',
+      id: LEAD_ID,
+    });
+    expect((await pipeline.ctx.bases.get(HS_ID))?.stage).toBe('mql');
   });
 
   it('queues a second job for a change that arrives while the record is being synced', async () => {
