@@ -2,6 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MappingConfig } from '../../src/mapping/compile.js';
 import { enqueueChanges, type PollerDeps, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
 import { CaptureMemory } from '../../src/pipeline/capture-memory.js';
 import { echoFilter } from '../../src/pipeline/echo-filter.js';
@@ -308,20 +309,23 @@ describe('pollOnce with the echo check and the capture memory', () => {
     return { salesforce, target, deps, mapping, bases };
   }
 
+  /** The base a first sync of the Ada pair would leave: both sides agree on every mapped value. */
+  async function agreeOnAda(bases: BaseStore, mapping: MappingConfig) {
+    const hubspot = hubspotSide({
+      email: 'ada@example.com',
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      lifecyclestage: 'lead',
+    });
+    await bases.merge(
+      '51',
+      planSync({ mapping, hubspot, salesforce: salesforceSide(leadFields), base: null }).settled,
+    );
+  }
+
   it('does not queue a linked record that holds its base (our own write coming back)', async () => {
     const { salesforce, target, deps, mapping, bases } = await setup();
-    const agreed = planSync({
-      mapping,
-      hubspot: hubspotSide({
-        email: 'ada@example.com',
-        firstname: 'Ada',
-        lastname: 'Lovelace',
-        lifecyclestage: 'lead',
-      }),
-      salesforce: salesforceSide(leadFields),
-      base: null,
-    }).settled;
-    await bases.merge('51', agreed);
+    await agreeOnAda(bases, mapping);
     salesforce.put('Lead', LEAD, leadFields);
     salesforce.put('Lead', '00Q000000000002AAA', { Email: 'grace@example.com', LastName: 'Hopper' });
 
@@ -348,22 +352,10 @@ describe('pollOnce with the echo check and the capture memory', () => {
     expect(await pollOnce(target, deps, memory)).toBe(1);
     expect(await queuedChanges()).toEqual([{ system: 'salesforce', object: 'Lead', id: LEAD }]);
   });
+
   it('checks an echo once: re-reading it unchanged asks neither the echo check nor Redis again', async () => {
     const { salesforce, target, deps, mapping, bases } = await setup();
-    await bases.merge(
-      '51',
-      planSync({
-        mapping,
-        hubspot: hubspotSide({
-          email: 'ada@example.com',
-          firstname: 'Ada',
-          lastname: 'Lovelace',
-          lifecyclestage: 'lead',
-        }),
-        salesforce: salesforceSide(leadFields),
-        base: null,
-      }).settled,
-    );
+    await agreeOnAda(bases, mapping);
     const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 5_000).toISOString();
     salesforce.put('Lead', LEAD, leadFields, second);
     const checked: string[][] = [];
