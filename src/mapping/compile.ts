@@ -233,7 +233,13 @@ function compileLifecycle(
     const compiled = build(exit, undefined, ['exits', index]);
     compiled.onLeave = {
       hubspot: markers(exit.on_leave.hubspot, undefined),
-      salesforce: markers(exit.on_leave.salesforce, undefined),
+      salesforce: markers(exit.on_leave.salesforce, (object, key) =>
+        report(
+          source,
+          ['exits', index, 'on_leave', 'salesforce', key],
+          `unknown Salesforce object "${object}" in "${key}"; use Lead.<Field> or Contact.<Field>`,
+        ),
+      ),
     };
     return compiled;
   });

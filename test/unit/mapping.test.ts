@@ -130,6 +130,29 @@ describe('mapping validation', () => {
     expect(problems[0]!.line).toBe(await lineContaining(dir, 'lifecycle', 'field: scroe'));
   });
 
+  it('scopes a Lead./Contact. field in on_leave to its object, and names an unknown object', async () => {
+    const scoped = await copyWith('lifecycle', (t) =>
+      t.replace(
+        '      hubspot: { hs_lead_status: OPEN }',
+        "      hubspot: { hs_lead_status: OPEN }\n      salesforce: { Lead.Status: 'Open - Not Contacted' }",
+      ),
+    );
+    const mapping = await loadMappings(scoped);
+    expect(mapping.lifecycle.exits[0]!.onLeave.salesforce).toEqual([
+      { field: 'Status', value: 'Open - Not Contacted', object: 'Lead' },
+    ]);
+
+    const wrong = await copyWith('lifecycle', (t) =>
+      t.replace(
+        '      hubspot: { hs_lead_status: OPEN }',
+        "      hubspot: { hs_lead_status: OPEN }\n      salesforce: { Leed.Status: 'Open - Not Contacted' }",
+      ),
+    );
+    const problems = await problemsOf(wrong);
+    expect(problems.map((p) => p.path)).toEqual(['exits[0].on_leave.salesforce.Leed.Status']);
+    expect(problems[0]!.message).toContain('use Lead.<Field> or Contact.<Field>');
+  });
+
   it('rejects one value marking two stages', async () => {
     const dir = await copyWith('lifecycle', (t) =>
       t.replace('{ Lifecycle_Stage__c: MQL }', '{ Lifecycle_Stage__c: SQL }'),
