@@ -1,7 +1,7 @@
 import { readConfig } from '../config/env.js';
 import { dropDeadLetter, listDeadLetters, retryDeadLetters } from '../pipeline/dead-letters.js';
 import { createQueues } from '../pipeline/queues.js';
-import { connectRedis } from '../state/redis.js';
+import { assertRedisReachable, connectRedis } from '../state/redis.js';
 import { UsageError } from './usage-error.js';
 
 export async function deadLettersCommand(
@@ -10,6 +10,7 @@ export async function deadLettersCommand(
   opts: { limit?: string; json?: boolean; all?: boolean },
 ): Promise<void> {
   const { env } = readConfig();
+  await assertRedisReachable(env.REDIS_URL);
   const redis = connectRedis(env.REDIS_URL, 'lockstep-cli');
   const queues = createQueues(redis, env.LOCKSTEP_REDIS_PREFIX);
   try {

@@ -1,6 +1,6 @@
 import { createHubSpotConnector } from '../../connectors/hubspot/index.js';
 import { createSalesforceConnector } from '../../connectors/salesforce/index.js';
-import { type LockstepConfig, missingCredentials, readConfig } from '../config/env.js';
+import { type LockstepConfig, readConfig, requireConnectorSettings } from '../config/env.js';
 import { openGate } from '../connector/request-gate.js';
 import type { SalesforceObject } from '../mapping/compile.js';
 import { checkAgainstSchemas } from '../mapping/live-check.js';
@@ -26,11 +26,7 @@ async function validateLive(
   config: LockstepConfig,
   mapping: Awaited<ReturnType<typeof loadMappings>>,
 ): Promise<void> {
-  const missing = missingCredentials(config);
-  if (missing.length > 0)
-    throw new MappingError(
-      missing.map((m) => ({ file: 'environment', line: undefined, path: '', message: `missing ${m}` })),
-    );
+  requireConnectorSettings(config, 'lockstep validate --live');
   const hubspot = createHubSpotConnector(
     { accessToken: config.env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: config.env.HUBSPOT_BASE_URL },
     { gate: openGate },

@@ -3,6 +3,8 @@
  * from here and are never logged (see log.ts).
  */
 import { z } from 'zod';
+import { hubspotConfigSchema } from '../../connectors/hubspot/config.js';
+import { salesforceConfigSchema } from '../../connectors/salesforce/config.js';
 import { type SalesforceConfigInput, salesforceConfigFromEnv } from '../../connectors/salesforce/index.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -49,7 +51,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function readConfig(source: Record<string, string | undefined> = process.env): LockstepConfig {
+export function readConfig(given: Record<string, string | undefined> = process.env): LockstepConfig {
+  // A variable set to nothing (`FOO=` in a compose file or .env) means "not set": its default applies.
+  const source = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== ''));
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -71,4 +75,53 @@ export function missingCredentials(config: LockstepConfig): string[] {
     );
   }
   return missing;
+}
+
+/** Env var behind each connector setting, so a problem names what to fix. */
+const SALESFORCE_VARS: Record<string, string> = {
+  instanceUrl: 'SALESFORCE_INSTANCE_URL',
+  accessToken: 'SALESFORCE_ACCESS_TOKEN',
+  loginUrl: 'SALESFORCE_LOGIN_URL',
+  clientId: 'SALESFORCE_CLIENT_ID',
+  clientSecret: 'SALESFORCE_CLIENT_SECRET',
+  refreshToken: 'SALESFORCE_REFRESH_TOKEN',
+  username: 'SALESFORCE_USERNAME',
+  password: 'SALESFORCE_PASSWORD',
+  jwtKeyFile: 'SALESFORCE_JWT_KEY_FILE',
+  apiVersion: 'SALESFORCE_API_VERSION',
+};
+const HUBSPOT_VARS: Record<string, string> = {
+  accessToken: 'HUBSPOT_ACCESS_TOKEN',
+  baseUrl: 'HUBSPOT_BASE_URL',
+};
+
+/**
+ * The connector settings checked the way the connectors will parse them, before anything connects:
+ * a combination the connectors refuse (a password without a client secret, a malformed URL) is a
+ * configuration error (exit 2) naming the variable, not a crash after Redis is already open.
+ */
+export function connectorSettingProblems(config: LockstepConfig): string[] {
+  const problems: string[] = [];
+  const hubspot = hubspotConfigSchema.safeParse({
+    accessToken: config.env.HUBSPOT_ACCESS_TOKEN ?? '',
+    baseUrl: config.env.HUBSPOT_BASE_URL,
+  });
+  if (!hubspot.success)
+    for (const issue of hubspot.error.issues)
+      problems.push(`${HUBSPOT_VARS[String(issue.path[0])] ?? 'HubSpot settings'}: ${issue.message}`);
+  const salesforce = salesforceConfigSchema.safeParse(config.salesforce);
+  if (!salesforce.success)
+    for (const issue of salesforce.error.issues)
+      problems.push(`${SALESFORCE_VARS[String(issue.path[0])] ?? 'Salesforce settings'}: ${issue.message}`);
+  return problems;
+}
+
+/** Throws ConfigError (exit 2) listing every missing or invalid connector setting. */
+export function requireConnectorSettings(config: LockstepConfig, command: string): void {
+  const missing = missingCredentials(config);
+  const problems = missing.length > 0 ? missing.map((m) => `missing ${m}`) : connectorSettingProblems(config);
+  if (problems.length > 0)
+    throw new ConfigError(
+      `${command} needs valid settings:\n  ${problems.join('\n  ')}\n(or try \`lockstep sandbox\`, which needs no accounts)`,
+    );
 }

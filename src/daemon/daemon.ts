@@ -59,6 +59,16 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const redis = connectRedis(env.REDIS_URL, 'lockstep-queues');
   const state = connectStateRedis(env.REDIS_URL);
   const workerConnection = connectRedis(env.REDIS_URL, 'lockstep-workers');
+  // While Redis is away the connections retry and queue commands; say so once per attempt in the
+  // structured log instead of letting ioredis print raw stack traces.
+  for (const [name, connection] of [
+    ['queues', redis],
+    ['state', state],
+    ['workers', workerConnection],
+  ] as const)
+    connection.on('error', (error: Error) =>
+      logger.warn({ err: error, connection: name }, 'Redis connection error; retrying'),
+    );
   const keys = keyspace(prefix);
   const gate = new RedisRequestGate(state, keys, {
     hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
@@ -72,6 +82,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const salesforceFields = (object: string) => salesforceReadFields(mapping, object as SalesforceObject);
   const hubspotFields = () => hubspotReadFields(mapping);
   const queues = createQueues(redis, prefix);
+  for (const queue of queues.all())
+    queue.on('error', (error: Error) => logger.warn({ err: error, queue: queue.name }, 'queue error'));
   const context: SyncContext = {
     mapping,
     connectors: { hubspot, salesforce },

@@ -12,6 +12,8 @@ export interface HttpDeps {
   isRunning: () => boolean;
 }
 
+const READY_PING_TIMEOUT_MS = 1_000;
+
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false });
   const registry = new Registry();
@@ -31,10 +33,14 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
-    const redisOk = await deps.redis.ping().then(
-      (answer) => answer === 'PONG',
-      () => false,
-    );
+    // Commands wait in the offline queue while Redis is away: answer "not ready" instead of hanging.
+    const redisOk = await Promise.race([
+      deps.redis.ping().then(
+        (answer) => answer === 'PONG',
+        () => false,
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), READY_PING_TIMEOUT_MS).unref()),
+    ]);
     const ready = redisOk && deps.isRunning();
     return reply.code(ready ? 200 : 503).send({ ready, redis: redisOk, workers: deps.isRunning() });
   });

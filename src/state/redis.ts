@@ -49,3 +49,48 @@ export async function redisDurabilityWarnings(redis: Redis): Promise<string[]> {
   }
   return warnings;
 }
+
+/** The URL without its password, for messages. */
+export function redactedRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
+/**
+ * One PING with a deadline before a command starts. The working connections queue commands while
+ * Redis is away (so a restart mid-run costs nothing), which at start-up would mean hanging silently.
+ */
+export async function assertRedisReachable(url: string, timeoutMs = 5_000): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    connectionName: 'lockstep-probe',
+  });
+  let lastError: unknown;
+  probe.on('error', (error) => {
+    lastError = error;
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(lastError ?? error);
+    throw new RedisUnreachableError(
+      `Redis at ${redactedRedisUrl(url)} does not answer (${reason}); start Redis or set REDIS_URL`,
+    );
+  } finally {
+    probe.disconnect();
+  }
+}
