@@ -3,7 +3,8 @@
  * shown to admins are `<queue>/<job id>`.
  */
 import type { Job } from 'bullmq';
-import type { LockstepQueues } from './queues.js';
+import { enqueueChanges } from './capture.js';
+import { CHANGES_QUEUE, type LockstepQueues, type WriteJob } from './queues.js';
 
 export interface DeadLetter {
   id: string;
@@ -40,21 +41,50 @@ async function findJob(queues: LockstepQueues, id: string): Promise<Job | undefi
   return (await queue.getJob(id.slice(slash + 1))) ?? undefined;
 }
 
-/** Moves dead letters back to their queue; returns how many were retried. */
+/**
+ * Replays dead letters; returns how many. A failed sync (change job) runs again with a fresh
+ * attempt budget: it reads both systems anew. A failed write is not replayed as it was planned: its
+ * values may be stale by now (the source was edited again, or the mapping was fixed, which is the
+ * usual reason to retry), so the record is synced again instead, and the plan made from fresh reads
+ * with the current mapping is what gets written. The failed write then leaves the dead letters.
+ */
 export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all'): Promise<number> {
   if (id === 'all') {
     let count = 0;
     for (const queue of queues.all()) {
-      count += await queue.getFailedCount();
-      await queue.retryJobs({ state: 'failed', count: 1000 });
+      // Retried jobs leave the failed set, so the first page is always the next one.
+      for (;;) {
+        const jobs = ((await queue.getFailed(0, 499)) as Array<Job | undefined>).filter(
+          (job): job is Job => job !== undefined,
+        );
+        if (jobs.length === 0) break;
+        for (const job of jobs) await retryOne(queues, queue.name, job);
+        count += jobs.length;
+      }
     }
     return count;
   }
   const job = await findJob(queues, id);
   if (!job || !(await job.isFailed()))
     throw new Error(`no dead letter with id ${id}; list them with \`lockstep dead-letters list\``);
-  await job.retry('failed');
+  await retryOne(queues, id.slice(0, id.indexOf('/')), job);
   return 1;
+}
+
+async function retryOne(queues: LockstepQueues, queueName: string, job: Job): Promise<void> {
+  if (queueName === CHANGES_QUEUE) {
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return;
+  }
+  const write = job.data as WriteJob;
+  // The record the write was about: an update's target, or the source record a create copies.
+  const record =
+    write.op === 'update' && write.id
+      ? { system: write.system, object: write.object, id: write.id }
+      : write.source;
+  if (!record) throw new Error(`dead letter ${queueName}/${job.id} names no record to sync again`);
+  await enqueueChanges(queues, [record]);
+  await job.remove();
 }
 
 export async function dropDeadLetter(queues: LockstepQueues, id: string): Promise<void> {

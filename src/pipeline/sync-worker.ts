@@ -54,9 +54,14 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
           );
           throw Worker.RateLimitError();
         }
+        const record = `${job.data.system === 'hubspot' ? 'HubSpot' : 'Salesforce'} ${job.data.object} ${job.data.id}`;
         if (error instanceof BadRequestError)
-          throw new UnrecoverableError(`${error.system}: ${error.message}`);
-        throw error;
+          throw new UnrecoverableError(
+            `${record}: ${error.system} rejected a read: ${error.message}. Fix: check the mapping with \`lockstep validate --live\`, then retry`,
+          );
+        if (error instanceof UnrecoverableError) throw error;
+        // Retried with backoff; the message is the dead letter's reason if attempts run out.
+        throw new Error(`${record}: ${(error as Error).message ?? String(error)}`, { cause: error });
       } finally {
         await ctx.locks.release(lockName, lock);
         for (const [name, token] of extraLocks) await ctx.locks.release(name, token);

@@ -109,17 +109,22 @@ const fixes: Record<string, string> = {
   INVALID_FIELD: 'create the Salesforce field (see the README), or fix the name in the mapping',
 };
 
-export function deadLetterReason(job: WriteJob, error: RecordWriteError): string {
+/** The record a write is for, as an admin would look it up: `Salesforce Lead 00Q… for ada@example.com`. */
+export function describeWrite(job: WriteJob): string {
   const target =
     job.system === 'hubspot'
       ? `HubSpot contact ${job.id ?? '(new)'}`
       : `Salesforce ${job.object} ${job.id ?? '(new)'}`;
-  const who = job.label ? ` for ${job.label}` : '';
+  return `${target}${job.label ? ` for ${job.label}` : ''}`;
+}
+
+export function deadLetterReason(job: WriteJob, error: RecordWriteError): string {
+  const targetAndWho = describeWrite(job);
   const fields = error.fields.length > 0 ? error.fields : Object.keys(job.fields);
   const values = fields
     .filter((f) => f in job.fields)
     .map((f) => `${f}=${JSON.stringify(job.fields[f])}`)
     .join(', ');
   const fix = fixes[error.code] ?? 'fix the value in the source record or the mapping, then retry';
-  return `${target}${who}: field ${fields.join(', ') || '(record)'}${values ? ` (${values})` : ''}: ${error.code}: ${error.message}. Fix: ${fix}; then run \`lockstep dead-letters retry <id>\`.`;
+  return `${targetAndWho}: field ${fields.join(', ') || '(record)'}${values ? ` (${values})` : ''}: ${error.code}: ${error.message}. Fix: ${fix}; then run \`lockstep dead-letters retry <id>\`.`;
 }

@@ -18,7 +18,7 @@ import {
   findCreatedRecord,
   supersede,
 } from './write-guard.js';
-import { deadLetterReason, recordSuccess } from './write-outcome.js';
+import { deadLetterReason, describeWrite, recordSuccess } from './write-outcome.js';
 
 export interface WriterOptions {
   system: 'hubspot' | 'salesforce';
@@ -111,8 +111,13 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
           throw Worker.RateLimitError();
         }
         if (error instanceof BadRequestError)
-          throw new UnrecoverableError(`${options.system} rejected the request: ${error.message}`);
-        throw error;
+          throw new UnrecoverableError(
+            `${describeWrite(job.data)}: ${options.system} rejected the request: ${error.message}. Fix: check the mapping for this field with \`lockstep validate --live\`, then retry`,
+          );
+        // Retried with backoff; the message is the dead letter's reason if attempts run out.
+        throw new Error(`${describeWrite(job.data)}: ${(error as Error).message ?? String(error)}`, {
+          cause: error,
+        });
       }
       if (result === undefined)
         throw new Error(`${options.system} returned no result for this record; retrying`);
@@ -141,6 +146,10 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
   worker.on('error', (error) =>
     ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'),
   );
+  worker.on('failed', (job, error) => {
+    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)))
+      ctx.logger.warn({ job: job.id, reason: error.message }, 'write dead-lettered');
+  });
   return worker;
 }
 

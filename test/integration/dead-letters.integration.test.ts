@@ -1,8 +1,10 @@
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MappingConfig } from '../../src/mapping/compile.js';
+import { enqueueChanges } from '../../src/pipeline/capture.js';
 import { dropDeadLetter, listDeadLetters, retryDeadLetters } from '../../src/pipeline/dead-letters.js';
-import type { WriteJob } from '../../src/pipeline/queues.js';
+import { CHANGES_QUEUE, type ChangeJob, type WriteJob } from '../../src/pipeline/queues.js';
+import { startSyncWorker } from '../../src/pipeline/sync-worker.js';
 import { enqueueWrite, writeJobId } from '../../src/pipeline/write-enqueue.js';
 import { startWriter } from '../../src/pipeline/write-worker.js';
 import { loadDefaultMappings } from '../helpers/mapping.js';
@@ -25,6 +27,11 @@ beforeEach(() => {
 afterEach(async () => {
   await scope.cleanup();
 });
+
+async function queuedChanges(): Promise<ChangeJob[]> {
+  const jobs = await pipeline.ctx.queues.changes.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+  return jobs.map((job) => job.data);
+}
 
 const write = (id: string, person: string): WriteJob => ({
   op: 'update',
@@ -77,14 +84,13 @@ describe('dead letters', () => {
     expect(letter.failedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(letter.data).toMatchObject({ id: '00Q000000000001AAA', fields: { Industry: 'Aerospace' } });
 
-    // The admin adds the picklist value; the retried write now goes through.
-    pipeline.salesforce.recordErrors.delete(broken.id!);
+    // Retry syncs the record again rather than replaying the old payload: the write leaves the
+    // dead letters and a change of its target record is queued.
     expect(await retryDeadLetters(pipeline.ctx.queues, brokenId)).toBe(1);
-    await waitFor('the retried write to complete', () => completed.length === 1);
-    expect(completed[0]?.id).toBe(writeJobId(broken));
-    expect(pipeline.salesforce.get('Lead', broken.id!)?.fields.Industry).toBe('Aerospace');
-    expect(await pipeline.ctx.bases.get('51')).toEqual({ industry: 'Aerospace' });
+    expect(await pipeline.ctx.queues.writes.salesforce.getJob(writeJobId(broken))).toBeUndefined();
+    expect(await queuedChanges()).toEqual([{ system: 'salesforce', object: 'Lead', id: broken.id }]);
     expect((await listDeadLetters(pipeline.ctx.queues)).map((l) => l.id)).toEqual([otherId]);
+    expect(completed).toHaveLength(0);
 
     await dropDeadLetter(pipeline.ctx.queues, otherId);
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
@@ -125,7 +131,7 @@ describe('dead letters', () => {
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
   });
 
-  it('retries every dead letter at once (retry --all)', async () => {
+  it('retries every dead letter at once (retry --all): writes are synced again, syncs rerun afresh', async () => {
     const jobs = [1, 2, 3].map((n) => write(`00Q00000000000${n}AAA`, `${n}`));
     for (const job of jobs) {
       pipeline.salesforce.put('Lead', job.id!, {});
@@ -137,7 +143,7 @@ describe('dead letters', () => {
       });
       await enqueueWrite(pipeline.ctx.queues, job);
     }
-    const writer = scope.track(
+    scope.track(
       startWriter(pipeline.ctx, {
         system: 'salesforce',
         connection: pipeline.workerConnection,
@@ -146,20 +152,111 @@ describe('dead letters', () => {
         maxWaitMs: 20,
       }),
     );
-    let completed = 0;
-    writer.on('completed', () => {
-      completed += 1;
+    // A sync that failed for good.
+    const failing = scope.track(
+      new Worker(
+        CHANGES_QUEUE,
+        async () => {
+          throw new UnrecoverableError('HubSpot kept answering 503');
+        },
+        { connection: scope.connect('failing'), prefix: scope.prefix },
+      ),
+    );
+    const change = await pipeline.ctx.queues.changes.add('change', {
+      system: 'hubspot',
+      object: 'contacts',
+      id: '77',
     });
     await waitFor(
-      'three dead letters',
-      async () => (await listDeadLetters(pipeline.ctx.queues)).length === 3,
+      'the sync to fail',
+      async () =>
+        (await change.isFailed()) === true || (await pipeline.ctx.queues.changes.getFailedCount()) === 1,
+    );
+    await failing.close();
+    await waitFor('four dead letters', async () => (await listDeadLetters(pipeline.ctx.queues)).length === 4);
+
+    expect(await retryDeadLetters(pipeline.ctx.queues, 'all')).toBe(4);
+    expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
+    expect((await queuedChanges()).map((c) => c.id).sort()).toEqual([
+      '00Q000000000001AAA',
+      '00Q000000000002AAA',
+      '00Q000000000003AAA',
+      '77',
+    ]);
+    const rerun = await pipeline.ctx.queues.changes.getJob(change.id!);
+    expect(await rerun?.getState()).toBe('waiting');
+    expect(rerun?.attemptsMade).toBe(0);
+  });
+});
+
+describe('retrying a dead-lettered write after the source changed again', () => {
+  it('writes what the source holds now, not the value that failed', async () => {
+    const { ctx, hubspot, salesforce } = pipeline;
+    const LEAD = '00Q000000000001AAA';
+    const lead = {
+      Email: 'ada@example.com',
+      LastName: 'Lovelace',
+      Company: 'AE',
+      Industry: 'Banking',
+      Lifecycle_Stage__c: 'Lead',
+      Status: 'Open - Not Contacted',
+      HubSpot_Contact_Id__c: '51',
+      IsConverted: false,
+    };
+    const contact = (industry: string) => ({
+      email: 'ada@example.com',
+      lastname: 'Lovelace',
+      company: 'AE',
+      industry,
+      lifecyclestage: 'lead',
+      salesforce_lead_id: LEAD,
+    });
+    salesforce.put('Lead', LEAD, lead);
+    hubspot.put('contacts', '51', contact('BANKING'));
+    await ctx.crosswalk.link('51', { object: 'Lead', id: LEAD });
+    scope.track(
+      startSyncWorker(ctx, { connection: pipeline.workerConnection, prefix: scope.prefix, concurrency: 5 }),
+    );
+    const writer = scope.track(
+      startWriter(ctx, {
+        system: 'salesforce',
+        connection: pipeline.workerConnection,
+        prefix: scope.prefix,
+        batchSize: 200,
+        maxWaitMs: 5,
+      }),
+    );
+    const completed: Array<Job<WriteJob>> = [];
+    writer.on('completed', (job) => completed.push(job));
+    await enqueueChanges(ctx.queues, [{ system: 'hubspot', object: 'contacts', id: '51' }]);
+    await waitFor(
+      'the first sync to settle',
+      async () => (await ctx.bases.get('51'))?.industry !== undefined,
     );
 
-    pipeline.salesforce.recordErrors.clear();
-    expect(await retryDeadLetters(pipeline.ctx.queues, 'all')).toBe(3);
-    await waitFor('all three to complete', () => completed === 3);
-    expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
-    for (const n of [1, 2, 3])
-      expect(await pipeline.ctx.bases.get(`${n}`)).toEqual({ industry: 'Aerospace' });
+    // Marketing picks an industry Salesforce's restricted picklist refuses.
+    salesforce.recordErrors.set(LEAD, {
+      kind: 'permanent',
+      code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      message: 'Industry: bad value for restricted picklist field: Aerospace',
+      fields: ['Industry'],
+    });
+    hubspot.put('contacts', '51', contact('AEROSPACE'));
+    await enqueueChanges(ctx.queues, [{ system: 'hubspot', object: 'contacts', id: '51' }]);
+    const [letter] = await waitFor('the dead letter', async () => {
+      const rows = await listDeadLetters(ctx.queues);
+      return rows.length === 1 ? rows : undefined;
+    });
+
+    // ...then settles on another one, and the admin fixes the picklist and retries.
+    hubspot.put('contacts', '51', contact('RETAIL'));
+    salesforce.recordErrors.delete(LEAD);
+    await retryDeadLetters(ctx.queues, letter!.id);
+    await waitFor(
+      'the fresh plan to be written',
+      () => salesforce.get('Lead', LEAD)?.fields.Industry !== 'Banking',
+    );
+    expect(salesforce.get('Lead', LEAD)?.fields.Industry).toBe('Retail');
+    expect(await listDeadLetters(ctx.queues)).toEqual([]);
   });
 });
