@@ -38,7 +38,10 @@ function describe(what: string, status: number, body: ErrorBody): string {
   return `HubSpot ${what} → ${status} ${kind}: ${body.message ?? '(no message)'}${correlation}`;
 }
 
-/** Milliseconds until the next midnight UTC: when HubSpot's daily budget resets. */
+/** How long a daily-limit pause lasts at most before Lockstep tries again. */
+export const DAILY_LIMIT_PROBE_MS = 3_600_000;
+
+/** Milliseconds until the next midnight UTC: when HubSpot's daily budget resets for UTC portals. */
 export function msUntilNextUtcMidnight(now: number): number {
   return DAY_MS - (now % DAY_MS);
 }
@@ -51,8 +54,10 @@ function rateLimited(what: string, body: ErrorBody, headers: ResponseHeaders, no
     headers['x-hubspot-ratelimit-daily-remaining'] === '0';
   if (daily) {
     // The daily allowance resets at midnight in the portal's time zone (API-NOTES §6.7), which the API
-    // does not tell us; midnight UTC is the documented fallback and at most a few hours off.
-    return new RateLimitedError('hubspot', message, msUntilNextUtcMidnight(now), 'daily', 429, 'DAILY');
+    // does not tell us: waiting for midnight UTC could overshoot a portal west of UTC by most of a
+    // day. So wait until midnight UTC or an hour, whichever comes first, and ask again then.
+    const waitMs = Math.min(msUntilNextUtcMidnight(now), DAILY_LIMIT_PROBE_MS);
+    return new RateLimitedError('hubspot', message, waitMs, 'daily', 429, 'DAILY');
   }
   const secondly = body.policyName === 'SECONDLY' || body.message === SECONDLY_MESSAGE;
   const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);

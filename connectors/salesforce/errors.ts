@@ -140,9 +140,18 @@ function classify(err: unknown, ctx: ErrorContext): ApiError {
   return new ApiError('salesforce', facts.message, ctx.status, facts.errorCode ?? facts.code);
 }
 
+/**
+ * node-fetch names the whole URL in its messages ("request to https://…/query?q=SELECT … failed"), and
+ * a SOQL query string holds e-mail addresses: they must not reach logs and dead-letter reasons.
+ */
+export function withoutQueryStrings(message: string): string {
+  return message.replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?…');
+}
+
 /** Always returns a typed ApiError; the original error is kept as `cause`. */
 export function toApiError(err: unknown, ctx: ErrorContext = {}): ApiError {
   const mapped = classify(err, ctx);
   if (mapped !== err && mapped.cause === undefined) mapped.cause = err;
+  mapped.message = withoutQueryStrings(mapped.message);
   return mapped;
 }

@@ -10,7 +10,7 @@
 import type { HttpRequest, HttpResponse } from 'jsforce';
 import { HttpApi } from 'jsforce/lib/http-api.js';
 import type { Logger } from 'pino';
-import { TransientApiError } from '../../src/connector/errors.js';
+import { RateLimitedError, TransientApiError } from '../../src/connector/errors.js';
 import type { RequestGate } from '../../src/connector/request-gate.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
 import { toApiError } from './errors.js';
@@ -70,11 +70,17 @@ export class SalesforceRestClient {
     try {
       return await this.withDeadline(api.request<unknown>(httpRequest));
     } catch (err) {
-      throw toApiError(err, {
+      const error = toApiError(err, {
         status: last?.statusCode,
         headers: last?.headers,
         tokenFailure: this.session.lastTokenFailure(),
       });
+      // Salesforce rarely sends Retry-After (the daily limit is a 403): the wait the error carries
+      // pauses the shared budget, so pollers, the other writer and other processes hold off too
+      // instead of each hitting the limit again.
+      if (error instanceof RateLimitedError)
+        this.gate.observe(SALESFORCE_LANE, { retryAfterMs: error.retryAfterMs });
+      throw error;
     } finally {
       // The query string holds SOQL with e-mail addresses: log the resource only.
       this.options.logger?.debug(

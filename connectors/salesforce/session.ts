@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type ApiError, AuthError } from '../../src/connector/errors.js';
+import { type ApiError, AuthError, TransientApiError } from '../../src/connector/errors.js';
 import { type SalesforceConfig, tokenGrantOf } from './config.js';
 import { createConnection, type RefreshFn } from './connection.js';
 import { toApiError } from './errors.js';
@@ -38,6 +38,43 @@ export interface SalesforceSession {
   lastTokenFailure(): ApiError | undefined;
 }
 
+/**
+ * jsforce posts token requests with its transport's default timeout (30 minutes), and every request
+ * waits for a refresh in progress: a stalled login endpoint would freeze all Salesforce traffic.
+ */
+const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
+function withTokenDeadline<T>(pending: Promise<T>, timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TransientApiError(
+            'salesforce',
+            `the token endpoint did not answer within ${timeoutMs} ms`,
+            undefined,
+            'TIMEOUT',
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  pending.catch(() => {});
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The JWT `aud`: Salesforce accepts only its login hosts (or a community URL) there, not My Domain. */
+export function jwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname;
+  if (host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com'))
+    return 'https://test.salesforce.com';
+  if (host === 'login.salesforce.com' || host.endsWith('.my.salesforce.com'))
+    return 'https://login.salesforce.com';
+  // Anything else (a community / Experience Cloud URL) is its own audience.
+  return loginUrl.replace(/\/+$/, '');
+}
+
 export function createSession(
   config: SalesforceConfig,
   logger?: Logger,
@@ -62,7 +99,7 @@ export function createSession(
         const assertion = signJwtAssertion(pem, {
           clientId: grant.clientId,
           username: grant.username,
-          audience: config.loginUrl,
+          audience: jwtAudience(config.loginUrl),
           nowMs: clock(),
         });
         // JWT bearer returns no refresh token: every expiry re-mints a new assertion.
@@ -87,7 +124,9 @@ export function createSession(
       throw lastFailure;
     }
     try {
-      const parsed = tokenResponseSchema.safeParse(await requestToken());
+      const parsed = tokenResponseSchema.safeParse(
+        await withTokenDeadline(requestToken(), Math.min(TOKEN_REQUEST_TIMEOUT_MS, config.requestTimeoutMs)),
+      );
       if (!parsed.success)
         throw new AuthError('salesforce', 'the token endpoint answered without a usable token');
       const token = parsed.data;

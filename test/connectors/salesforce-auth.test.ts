@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceConnector } from '../../connectors/salesforce/index.js';
-import { AuthError } from '../../src/connector/errors.js';
+import { jwtAudience } from '../../connectors/salesforce/session.js';
+import { AuthError, TransientApiError } from '../../src/connector/errors.js';
 import { API, INSTANCE, LOGIN, org, queryPage, recordingGate } from './salesforce-helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
@@ -116,6 +117,21 @@ describe('session refresh on 401', () => {
     expect(gate.acquired).toEqual([]);
   });
 
+  it('gives up on a token endpoint that does not answer, as a transient error, instead of hanging', async () => {
+    nock(LOGIN).post('/services/oauth2/token').delay(2_000).reply(200, tokenResponse('late-token'));
+    const started = Date.now();
+    const error = await createSalesforceConnector(
+      { refreshToken: 'refresh-1', clientId: 'consumer-key', requestTimeoutMs: 150 },
+      { gate: recordingGate() },
+    )
+      .readChanges('Lead', null, [], 10)
+      .catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(TransientApiError);
+    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
   it('maps a 401 without refresh credentials to AuthError', async () => {
     org().get(`${API}/query`).query(true).reply(401, EXPIRED);
     const error = await createSalesforceConnector(
@@ -208,5 +224,16 @@ describe('other grants', () => {
     expect(
       verify('sha256', Buffer.from(`${header}.${claims}`), publicKey, Buffer.from(signature, 'base64url')),
     ).toBe(true);
+  });
+});
+
+describe('JWT audience', () => {
+  it('is a Salesforce login host, also when the login URL is a My Domain', () => {
+    expect(jwtAudience('https://login.salesforce.com')).toBe('https://login.salesforce.com');
+    expect(jwtAudience('https://acme.my.salesforce.com/')).toBe('https://login.salesforce.com');
+    expect(jwtAudience('https://test.salesforce.com')).toBe('https://test.salesforce.com');
+    expect(jwtAudience('https://acme--uat.sandbox.my.salesforce.com')).toBe('https://test.salesforce.com');
+    // An Experience Cloud site is its own audience.
+    expect(jwtAudience('https://partners.acme.com/portal/')).toBe('https://partners.acme.com/portal');
   });
 });

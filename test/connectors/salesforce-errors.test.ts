@@ -31,7 +31,11 @@ describe('batch-level errors', () => {
       status: 403,
       code: 'REQUEST_LIMIT_EXCEEDED',
     });
-    expect(gate.observed).toEqual([{ lane: 'salesforce', info: { dailyUsed: 100001, dailyLimit: 100000 } }]);
+    expect(gate.observed).toEqual([
+      { lane: 'salesforce', info: { dailyUsed: 100001, dailyLimit: 100000 } },
+      // No Retry-After on a daily limit: the error's own wait pauses the shared budget.
+      { lane: 'salesforce', info: { retryAfterMs: 15 * 60_000 } },
+    ]);
   });
 
   it('maps a 429 on GET to a burst RateLimitedError with Retry-After, without jsforce retrying it', async () => {
@@ -92,6 +96,9 @@ describe('batch-level errors', () => {
     const error = await read();
     expect(error).toBeInstanceOf(TransientApiError);
     expect(error).toMatchObject({ code: 'ECONNRESET' });
+    // node-fetch names the URL; its SOQL query string (e-mail addresses) must not reach logs.
+    expect((error as Error).message).toContain('/query?…');
+    expect((error as Error).message).not.toMatch(/SELECT|q=/);
   });
 
   it('maps a request that outlives requestTimeoutMs to TransientApiError', async () => {

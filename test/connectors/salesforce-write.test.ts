@@ -195,7 +195,11 @@ describe('updateRecords', () => {
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ scope: 'burst', retryAfterMs: 7000, status: 503, system: 'salesforce' });
     expect(gate.acquired).toEqual(['salesforce']); // one call, not replayed
-    expect(gate.observed).toEqual([{ lane: 'salesforce', info: { retryAfterMs: 7000 } }]);
+    // Once from the answer's Retry-After, once from the error it became (the same wait).
+    expect(gate.observed).toEqual([
+      { lane: 'salesforce', info: { retryAfterMs: 7000 } },
+      { lane: 'salesforce', info: { retryAfterMs: 7000 } },
+    ]);
   });
 });
 
