@@ -7,7 +7,7 @@ export interface Keyspace {
   cursor(system: string, object: string): string;
   ledger: string;
   lock(name: string): string;
-  gateWindow(lane: string, window: number): string;
+  gateLog(lane: string): string;
   gatePause(lane: string): string;
 }
 
@@ -20,7 +20,7 @@ export function keyspace(prefix: string): Keyspace {
     cursor: (system, object) => `${prefix}:cursor:${system}:${object}`,
     ledger: `${prefix}:ledger`,
     lock: (name) => `${prefix}:lock:${name}`,
-    gateWindow: (lane, window) => `${prefix}:gate:${lane}:${window}`,
+    gateLog: (lane) => `${prefix}:gate:${lane}:log`,
     gatePause: (lane) => `${prefix}:gate:${lane}:paused`,
   };
 }

@@ -1,7 +1,10 @@
 /**
- * The shared API budget: a fixed-window counter per lane in Redis, so every worker in every process
- * draws on one budget, plus a pause that any caller can set when the vendor says "wait".
+ * The shared API budget: a sliding log per lane in Redis (the time of every call in the last window),
+ * so every worker in every process draws on one budget, plus a pause that any caller can set when the
+ * vendor says "wait". A sliding log, not a fixed window: HubSpot's limit is rolling
+ * (TEN_SECONDLY_ROLLING), and a fixed window lets twice the limit through across a window boundary.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../connector/errors.js';
 import type { BudgetInfo, RequestGate } from '../connector/request-gate.js';
@@ -13,18 +16,29 @@ export interface LaneLimit {
   windowMs: number;
 }
 
-// Returns 0 when the call may go now, else the ms to wait.
+// KEYS: log, pause. ARGV: limit, window ms, now ms, a member unique to this call.
+// Returns 0 when the call may go now (and logs it), else the ms to wait.
 const ACQUIRE = new RedisScript(`
 local paused = redis.call('pttl', KEYS[2])
 if paused > 0 then return paused end
-local count = redis.call('incr', KEYS[1])
-if count == 1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
-if count <= tonumber(ARGV[1]) then return 0 end
-local left = redis.call('pttl', KEYS[1])
+local now = tonumber(ARGV[3])
+local window = tonumber(ARGV[2])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+if redis.call('zcard', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('zadd', KEYS[1], now, ARGV[4])
+  redis.call('pexpire', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
+local left = math.floor(tonumber(oldest[2]) + window - now) + 1
 if left < 1 then left = 1 end
 return left`);
 
 export class RedisRequestGate implements RequestGate {
+  /** Log members must be unique across processes, also for two calls in one millisecond. */
+  private readonly callerId = randomBytes(6).toString('hex');
+  private calls = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
@@ -39,12 +53,11 @@ export class RedisRequestGate implements RequestGate {
     for (;;) {
       let wait: number;
       if (limit) {
-        const window = Math.floor(this.now() / limit.windowMs);
         wait = Number(
           await ACQUIRE.run(
             this.redis,
-            [this.keys.gateWindow(lane, window), this.keys.gatePause(lane)],
-            [limit.requests, limit.windowMs],
+            [this.keys.gateLog(lane), this.keys.gatePause(lane)],
+            [limit.requests, limit.windowMs, this.now(), `${this.callerId}:${this.calls++}`],
           ),
         );
       } else {

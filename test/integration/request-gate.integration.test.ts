@@ -30,7 +30,7 @@ async function timed(run: () => Promise<void>): Promise<number> {
 }
 
 describe('RedisRequestGate', () => {
-  it('lets 3 calls through a 200 ms window and holds the 4th until the next window', async () => {
+  it('lets 3 calls through a 200 ms window and holds the 4th until the first is 200 ms old', async () => {
     const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
     await atWindowStart();
     const burst = await timed(async () => {
@@ -40,6 +40,19 @@ describe('RedisRequestGate', () => {
     const fourth = await timed(() => gate.acquire('hubspot'));
     expect(fourth).toBeGreaterThanOrEqual(100);
     expect(fourth).toBeLessThan(WINDOW_MS + 250);
+  });
+
+  it('never lets more than the limit through in any 200 ms span, across window boundaries too', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    // Start just before a fixed window would end: a fixed window would let 3 + 3 through at once.
+    await sleep(WINDOW_MS - (Date.now() % WINDOW_MS) + WINDOW_MS - 30);
+    const at: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      await gate.acquire('hubspot');
+      at.push(performance.now());
+    }
+    for (let i = 0; i + 3 < at.length; i += 1)
+      expect(at[i + 3]! - at[i]!).toBeGreaterThanOrEqual(WINDOW_MS - 5);
   });
 
   it('pauses every acquire for the Retry-After the vendor sent', async () => {
