@@ -12,6 +12,7 @@ import { waitForIdle } from '../sandbox/idle.js';
 import { ensureRedis } from '../sandbox/local-redis.js';
 import { seedPeople } from '../sandbox/seed.js';
 import { playStory } from '../sandbox/story.js';
+import { connectRedis, removeKeyspace } from '../state/redis.js';
 import { waitForSignal } from './run.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,6 +20,9 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
   const people = Number(opts.people);
   if (!Number.isInteger(people) || people < 6 || people > 5000)
     throw new UsageError('--people must be a whole number from 6 to 5000');
+  const duration = opts.duration === undefined ? undefined : Number(opts.duration) * 1000;
+  if (duration !== undefined && !(Number.isFinite(duration) && duration > 0))
+    throw new UsageError('--duration must be a number of seconds greater than 0');
   const base = readConfig();
   const redis = await ensureRedis(base.env.REDIS_URL);
   const sims = await startSimulators();
@@ -55,6 +59,13 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     stopping = true;
     await daemon.stop();
     await sims.stop();
+    // The demo's keyspace is its own: leave the Redis as it was found.
+    const cleanup = connectRedis(redis.url, 'lockstep-sandbox-cleanup');
+    try {
+      await removeKeyspace(cleanup, config.env.LOCKSTEP_REDIS_PREFIX);
+    } finally {
+      cleanup.disconnect();
+    }
     await redis.stop();
   };
   try {
@@ -80,7 +91,6 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     );
     for (const letter of dead) say(`  ${letter.id}: ${letter.reason}`);
     say('\nThe daemon keeps running: Ctrl-C to stop.');
-    const duration = opts.duration ? Number(opts.duration) * 1000 : undefined;
     await (duration ? new Promise((r) => setTimeout(r, duration)) : waitForSignal());
   } finally {
     await stop();

@@ -94,3 +94,15 @@ export async function assertRedisReachable(url: string, timeoutMs = 5_000): Prom
     probe.disconnect();
   }
 }
+
+/** Deletes every key under `prefix:` (a sandbox or test keyspace), in batches; returns how many. */
+export async function removeKeyspace(redis: Redis, prefix: string): Promise<number> {
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) removed += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return removed;
+}

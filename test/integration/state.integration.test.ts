@@ -6,6 +6,7 @@ import { Crosswalk } from '../../src/state/crosswalk.js';
 import { CursorStore } from '../../src/state/cursor-store.js';
 import { Ledger } from '../../src/state/ledger.js';
 import { Locks } from '../../src/state/lock.js';
+import { removeKeyspace } from '../../src/state/redis.js';
 import { RedisScript } from '../../src/state/script.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 
@@ -301,3 +302,18 @@ function compareStreamIds(a: string, b: string): number {
   if (ams !== bms) return ams < bms ? -1 : 1;
   return aseq < bseq ? -1 : aseq > bseq ? 1 : 0;
 }
+
+describe('removeKeyspace', () => {
+  it('deletes every key under the prefix and nothing beside it', async () => {
+    const neighbour = `${scope.prefix}-neighbour`;
+    for (let i = 0; i < 1_200; i += 1) await redis.set(`${scope.prefix}:k${i}`, '1');
+    await redis.set(`${neighbour}:kept`, '1');
+    try {
+      expect(await removeKeyspace(redis, scope.prefix)).toBe(1_200);
+      expect(await redis.exists(`${scope.prefix}:k0`, `${scope.prefix}:k1199`)).toBe(0);
+      expect(await redis.get(`${neighbour}:kept`)).toBe('1');
+    } finally {
+      await redis.del(`${neighbour}:kept`);
+    }
+  });
+});
