@@ -14,16 +14,20 @@ export interface SyncWorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  /** Expiry of a person's lock; it is renewed every third of this while the sync runs. */
+  personLockMs?: number;
 }
 
+/** Short enough that a crashed process frees its people soon, renewed so a slow sync keeps them. */
 const PERSON_LOCK_MS = 60_000;
 
 export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): Worker<ChangeJob> {
   const worker: Worker<ChangeJob> = new Worker<ChangeJob>(
     CHANGES_QUEUE,
     async (job: Job<ChangeJob>, token?: string) => {
+      const lockMs = options.personLockMs ?? PERSON_LOCK_MS;
       const lockName = await personLockName(ctx, job.data);
-      const lock = await ctx.locks.tryAcquire(lockName, PERSON_LOCK_MS);
+      const lock = await ctx.locks.tryAcquire(lockName, lockMs);
       const retryShortly = async () => {
         await job.moveToDelayed(Date.now() + 50 + Math.floor(Math.random() * 200), token);
         return new DelayedError();
@@ -33,10 +37,21 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
       const claimPerson = async (hubspotId: string) => {
         const name = `person:${hubspotId}`;
         if (name === lockName) return true;
-        const extra = await ctx.locks.tryAcquire(name, PERSON_LOCK_MS);
+        const extra = await ctx.locks.tryAcquire(name, lockMs);
         if (extra) extraLocks.push([name, extra]);
         return extra !== undefined;
       };
+      // A sync can outlast the lock's expiry (a slow API call, a wait for the API budget): keep the
+      // locks alive while it runs, so a second sync of the person never starts beside it.
+      const renewal = setInterval(() => {
+        for (const [name, token] of [[lockName, lock] as const, ...extraLocks])
+          ctx.locks.extend(name, token, lockMs).then(
+            (held) => {
+              if (!held) ctx.logger.warn({ lock: name, job: job.id }, 'person lock lost during a sync');
+            },
+            (error: unknown) => ctx.logger.warn({ err: error, lock: name }, 'person lock renewal failed'),
+          );
+      }, lockMs / 3);
       try {
         return await syncRecord(ctx, job.data, claimPerson);
       } catch (error) {
@@ -63,6 +78,7 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
         // Retried with backoff; the message is the dead letter's reason if attempts run out.
         throw new Error(`${record}: ${(error as Error).message ?? String(error)}`, { cause: error });
       } finally {
+        clearInterval(renewal);
         await ctx.locks.release(lockName, lock);
         for (const [name, token] of extraLocks) await ctx.locks.release(name, token);
       }

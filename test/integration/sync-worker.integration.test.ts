@@ -217,6 +217,35 @@ describe('sync worker (startSyncWorker)', () => {
     expect((await pipeline.ctx.bases.get(HS_ID))?.stage).toBe('mql');
   });
 
+  it('keeps the person locked for as long as the sync runs, past the lock expiry', async () => {
+    await seedLinkedPairMovedToMql();
+    let release: () => void = () => {};
+    pipeline.hubspot.readGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      scope.track(
+        startSyncWorker(pipeline.ctx, {
+          connection: pipeline.workerConnection,
+          prefix: scope.prefix,
+          concurrency: 2,
+          personLockMs: 300,
+        }),
+      );
+      await enqueueChanges(pipeline.ctx.queues, [hubspotChange]);
+      await waitFor('the sync to start reading', () => pipeline.hubspot.readByIdsCalls.length > 0);
+      // Well past the 300 ms expiry, the sync still holds the person.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await pipeline.ctx.locks.tryAcquire(`person:${HS_ID}`, 1_000)).toBeUndefined();
+    } finally {
+      release();
+    }
+    await waitFor('the lock to be released', async () => {
+      const token = await pipeline.ctx.locks.tryAcquire(`person:${HS_ID}`, 1_000);
+      return token !== undefined;
+    });
+  });
+
   it('queues a second job for a change that arrives while the record is being synced', async () => {
     await seedLinkedPairMovedToMql();
     let release: () => void = () => {};
