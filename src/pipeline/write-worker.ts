@@ -10,7 +10,9 @@ import type { RecordPatch, WriteResult } from '../connector/types.js';
 import { vendorBackoff } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { SyncContext } from './context.js';
+import { withoutRefusedFields } from './partial-write.js';
 import { WRITE_QUEUES, type WriteJob } from './queues.js';
+import { enqueueWrite } from './write-enqueue.js';
 import {
   adoptExisting,
   checkTarget,
@@ -129,7 +131,10 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       if (conflictingId) return adopt(job.data, conflictingId);
       const reason = deadLetterReason(job.data, result.error);
       if (result.error.kind === 'permanent') {
-        ctx.narrate?.(`Dead-lettered: ${reason}`);
+        // Refused for some fields only: the rest is written now, the refused ones are the dead letter.
+        const rest = withoutRefusedFields(ctx.mapping, job.data, result.error.fields);
+        if (rest) await enqueueWrite(ctx.queues, rest);
+        ctx.narrate?.(`Dead-lettered: ${reason}${rest ? ' The other fields are written without it.' : ''}`);
         throw new UnrecoverableError(reason);
       }
       throw new Error(reason);

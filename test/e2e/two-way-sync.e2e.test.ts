@@ -192,4 +192,19 @@ describe('two-way lifecycle sync through the simulators', () => {
     expect(letter.reason).toContain('Fix:');
     expect(salesforce.all('Lead').some((l) => l.Email === bad)).toBe(false);
   });
+
+  it("still syncs a linked person's stage when the same write carries a value Salesforce refuses", async () => {
+    const { contactId, leadId } = await linkedPerson('half-bad');
+    const { hubspot, salesforce } = sandbox.sims;
+    hubspot.updateContact(contactId, { industry: 'REAL_ESTATE', lifecyclestage: 'marketingqualifiedlead' });
+    await waitFor(
+      'the stage on the lead',
+      () => salesforce.get('Lead', leadId)?.Lifecycle_Stage__c === 'MQL',
+    );
+    const letter = await waitFor('a dead letter for the refused field', async () =>
+      (await listDeadLetters(sandbox.daemon.context.queues)).find((d) => d.reason.includes(leadId)),
+    );
+    expect(letter.reason).toContain('field Industry');
+    expect(salesforce.get('Lead', leadId)?.Industry ?? null).toBeNull();
+  });
 });
