@@ -9,13 +9,17 @@ export async function deadLettersCommand(
   id: string | undefined,
   opts: { limit?: string; json?: boolean; all?: boolean },
 ): Promise<void> {
+  const limit = Number(opts.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError('--limit must be a whole number of 1 or more');
+  if (action === 'retry' && !id && !opts.all) throw new UsageError('give a dead letter id, or --all');
   const { env } = readConfig();
   await assertRedisReachable(env.REDIS_URL);
   const redis = connectRedis(env.REDIS_URL, 'lockstep-cli');
   const queues = createQueues(redis, env.LOCKSTEP_REDIS_PREFIX);
   try {
     if (action === 'list') {
-      const rows = await listDeadLetters(queues, Number(opts.limit ?? 50));
+      const rows = await listDeadLetters(queues, limit);
       if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (rows.length === 0) process.stdout.write('no dead letters\n');
       else

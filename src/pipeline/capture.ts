@@ -80,6 +80,8 @@ export async function pollOnce(
   deps: PollerDeps,
   memory?: CaptureMemory,
   maxPages = 50,
+  /** Checked between pages: a shutdown does not wait for a whole backlog to be read. */
+  stopping: () => boolean = () => false,
 ): Promise<number> {
   const system = target.connector.system;
   const leaseName = `poller:${system}:${target.object}`;
@@ -113,7 +115,7 @@ export async function pollOnce(
         if (!stored || compareCursors(safe, stored) > 0) await deps.cursors.set(system, target.object, safe);
         memory?.forgetBefore(safe.modifiedAt);
       }
-      if (result.done) break;
+      if (result.done || stopping()) break;
     }
   } finally {
     await deps.locks.release(leaseName, lease);
@@ -181,7 +183,7 @@ export class Poller {
     await Promise.all(
       this.targets.map(async (target) => {
         try {
-          const count = await pollOnce(target, this.deps, this.memoryOf(target));
+          const count = await pollOnce(target, this.deps, this.memoryOf(target), 50, () => this.stopped);
           if (count > 0) this.onQueued(target.connector.system, target.object, count);
         } catch (error) {
           this.deps.logger.warn(

@@ -137,6 +137,18 @@ describe('pollOnce', () => {
     expect(await queues.changes.getWaitingCount()).toBe(5);
   });
 
+  it('stops between pages when the poller is stopping, with the cursor after the last page queued', async () => {
+    const { hubspot, target, deps } = setup();
+    expect(await pollOnce(target, deps, undefined, 50, () => true)).toBe(3);
+    expect(hubspot.readChangesCalls).toHaveLength(1);
+    expect(await deps.cursors.get('hubspot', 'contacts')).toEqual({
+      modifiedAt: '2024-05-01T10:00:03.000Z',
+      id: '103',
+    });
+    // The next start resumes where it stopped.
+    expect(await pollOnce(target, deps)).toBe(2);
+  });
+
   it('queues nothing while another process holds the poller lease', async () => {
     const { hubspot, target, deps } = setup();
     const otherProcess = new Locks(scope.connect('other-process'), scope.keys);

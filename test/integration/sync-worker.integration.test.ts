@@ -164,6 +164,14 @@ describe('sync worker (startSyncWorker)', () => {
     expect(await pipeline.ctx.crosswalk.bySalesforceOfHubSpot('77')).toBeUndefined();
     expect(await queuedWrites('salesforce')).toHaveLength(0);
     expect(await queuedWrites('hubspot')).toHaveLength(0);
+
+    // The contact is edited again and fails the same way: its newest dead letter replaces the first.
+    await enqueueChanges(pipeline.ctx.queues, [{ system: 'hubspot', object: 'contacts', id: '77' }]);
+    await waitFor('the second failure', () => failed.length === 2);
+    await waitFor('one dead letter for the record', async () => {
+      const letters = await pipeline.ctx.queues.changes.getFailed();
+      return letters.length === 1 && letters[0]?.id === failed[1]?.id;
+    });
   });
 
   it('does not queue duplicate writes when both halves of a pair change and sync concurrently', async () => {
