@@ -95,7 +95,7 @@ export function compileMappings(sources: MappingSources): MappingConfig {
 
   const fields = compileFields(sources.fields, report);
   const lifecycle = compileLifecycle(sources.lifecycle, new Set(fields.map((f) => f.canonical)), report);
-  const identity = compileIdentity(sources.identity);
+  const identity = compileIdentity(sources.identity, sources.fields.data.salesforce_objects, report);
   if (problems.length > 0) throw new MappingError(problems);
   return {
     fields,
@@ -308,12 +308,28 @@ function checkDistinctMarkers(source: LocatedFile<LifecycleFile>, data: Lifecycl
   }
 }
 
-function compileIdentity(source: LocatedFile<IdentityFile>): CompiledIdentity {
+function compileIdentity(
+  source: LocatedFile<IdentityFile>,
+  synced: readonly string[],
+  report: Report,
+): CompiledIdentity {
   const data = source.data;
   const defaults: Partial<Record<SalesforceObject, Record<string, string>>> = {};
   for (const [object, values] of Object.entries(data.salesforce_defaults)) {
     if (isSalesforceObject(object)) defaults[object] = values;
+    else
+      report(
+        source,
+        ['salesforce_defaults', object],
+        `unknown Salesforce object "${object}"; use Lead or Contact`,
+      );
   }
+  if (!synced.includes(data.create_in_salesforce_as))
+    report(
+      source,
+      ['create_in_salesforce_as'],
+      `new people would be created as ${data.create_in_salesforce_as}s, which are not synced; add ${data.create_in_salesforce_as} to salesforce_objects in contact-fields.yaml, or create ${synced.join(' or ')} records`,
+    );
   return {
     salesforceLinkField: data.links.salesforce_field,
     hubspotLinkProperty: data.links.hubspot_properties,

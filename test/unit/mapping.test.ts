@@ -153,6 +153,19 @@ describe('mapping validation', () => {
     expect(problems[0]!.message).toContain('use Lead.<Field> or Contact.<Field>');
   });
 
+  it('names an unknown object under salesforce_defaults, and a create target that is not synced', async () => {
+    const dir = await copyWith('identity', (t) => t.replace('  Lead:', '  Leads:'));
+    const problems = await problemsOf(dir);
+    expect(problems.map((p) => p.path)).toEqual(['salesforce_defaults.Leads']);
+    expect(problems[0]!.message).toContain('use Lead or Contact');
+
+    const contactsOff = await copyWith('fields', (t) =>
+      t.replace('salesforce_objects: [Lead, Contact]', 'salesforce_objects: [Contact]'),
+    );
+    const offProblems = await problemsOf(contactsOff);
+    expect(offProblems.map((p) => p.path)).toContain('create_in_salesforce_as');
+  });
+
   it('rejects one value marking two stages', async () => {
     const dir = await copyWith('lifecycle', (t) =>
       t.replace('{ Lifecycle_Stage__c: MQL }', '{ Lifecycle_Stage__c: SQL }'),
