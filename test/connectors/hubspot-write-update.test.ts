@@ -123,6 +123,45 @@ describe('updateRecords', () => {
     ]);
   });
 
+  it('fails every input that writes a property HubSpot does not have at once, and writes the rest', async () => {
+    const MISSING = {
+      status: 'error',
+      message:
+        'Property values were not valid: [{"isValid":false,"message":"Property \\"salesforce_lead_id\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"salesforce_lead_id","localizedErrorMessage":"Property \\"salesforce_lead_id\\" does not exist"}]',
+      correlationId: '5d2f8a8e-4bb4-4f7e-9a52-2b1f1e0f6d11',
+      category: 'VALIDATION_ERROR',
+    };
+    const bodies: UpdateBody[] = [];
+    nock(HS_ORIGIN)
+      .persist()
+      .post(UPDATE)
+      .reply(async (request) => {
+        const body = (await request.json()) as UpdateBody;
+        bodies.push(body);
+        if (body.inputs.some((input) => 'salesforce_lead_id' in input.properties)) return [400, MISSING];
+        return [200, batchOk(body.inputs.map((input) => updated(input.id, input.properties)))];
+      });
+    // Every other patch carries the missing property (the link id written after a create).
+    const patches = Array.from({ length: 100 }, (_, i) => ({
+      ref: `r${i + 1}`,
+      id: String(i + 1),
+      fields: i % 2 === 0 ? { salesforce_lead_id: `00Q${i}` } : { hs_lead_status: 'OPEN' },
+    }));
+    const results = await hubspotConnector().updateRecords('contacts', patches);
+
+    // One refused call, then the 50 inputs without the property in one: not 199 bisecting calls.
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]?.inputs).toHaveLength(50);
+    const failures = results.filter((result) => !result.ok);
+    expect(failures).toHaveLength(50);
+    expect(failures[0]).toMatchObject({
+      ref: 'r1',
+      error: { kind: 'permanent', fields: ['salesforce_lead_id'] },
+    });
+    expect(results.filter((result) => result.ok)).toHaveLength(50);
+    expect(results.map((result) => result.ref)).toEqual(patches.map((p) => p.ref));
+  });
+
   it('clears clearFirst properties in one request, then writes the values in a separate later one', async () => {
     const bodies: UpdateBody[] = [];
     nock(HS_ORIGIN)
