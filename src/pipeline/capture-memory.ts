@@ -34,7 +34,14 @@ export class CaptureMemory {
   private windowReadAt = Number.NEGATIVE_INFINITY;
   private forgottenBefore = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly windowRereadMs = WINDOW_REREAD_MS) {}
+  constructor(
+    private readonly windowRereadMs = WINDOW_REREAD_MS,
+    /**
+     * Whether a record can change and keep its stamp (Salesforce: whole seconds), so content must be
+     * compared too. HubSpot stamps each edit to the millisecond: the stamp alone tells, no hash needed.
+     */
+    private readonly stampsHideEdits = true,
+  ) {}
 
   /** Where a poll starts: the saved cursor once per window period, else the furthest record read. */
   startFrom(saved: ChangeCursor | null, now: number): ChangeCursor | null {
@@ -95,6 +102,7 @@ export class CaptureMemory {
   }
 
   private fingerprint(record: SourceRecord): string {
+    if (!this.stampsHideEdits) return '';
     let fingerprint = this.fingerprints.get(record);
     if (fingerprint === undefined) {
       fingerprint = fingerprintOf(record);

@@ -173,7 +173,7 @@ export class Poller {
   private memoryOf(target: PollTarget): CaptureMemory {
     let memory = this.memories.get(target);
     if (!memory) {
-      memory = new CaptureMemory(target.settle?.rereadEveryMs);
+      memory = new CaptureMemory(target.settle?.rereadEveryMs, (target.settle?.precisionMs ?? 1) >= 1_000);
       this.memories.set(target, memory);
     }
     return memory;

@@ -45,10 +45,13 @@ export class Ledger {
   async append(entries: LedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date(this.now()).toISOString();
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries)
-      pipeline.xadd(this.keys.ledger, '*', 'at', at, 'entry', JSON.stringify(entry));
-    await pipeline.exec();
+    // Plain commands on the auto-pipelined state connection: they share one round trip with every
+    // other command of this tick, without the cost of an explicit pipeline per append.
+    await Promise.all(
+      entries.map((entry) =>
+        this.redis.xadd(this.keys.ledger, '*', 'at', at, 'entry', JSON.stringify(entry)),
+      ),
+    );
   }
 
   async read(count = 100, after = '-'): Promise<StoredLedgerEntry[]> {

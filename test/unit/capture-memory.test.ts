@@ -22,6 +22,14 @@ describe('CaptureMemory', () => {
     expect(memory.unseen([record('A', { Status: 'Open' })])).toEqual([]);
   });
 
+  it('for millisecond stamps (HubSpot) the stamp alone decides: a new stamp is queued, the same one is not', () => {
+    const memory = new CaptureMemory(WINDOW_REREAD_MS, false);
+    memory.remember([record('A', { lifecyclestage: 'lead' }, '2024-05-01T10:00:00.123Z')]);
+    expect(memory.unseen([record('A', { lifecyclestage: 'lead' }, '2024-05-01T10:00:00.123Z')])).toEqual([]);
+    const edited = record('A', { lifecyclestage: 'marketingqualifiedlead' }, '2024-05-01T10:00:00.456Z');
+    expect(memory.unseen([edited])).toEqual([edited]);
+  });
+
   it('the same stamp with new content (a second edit within one Salesforce second) is queued', () => {
     const memory = new CaptureMemory();
     memory.remember([record('A', { Status: 'Open' })]);
