@@ -118,8 +118,19 @@ export async function writeBisecting<I extends WriteInput>(
             send,
             run,
           );
+          // Each input's error names the refused properties it writes itself, nothing of the others'.
           const failed = new Map(
-            bad.map((input) => [input.ref, { ref: input.ref, ok: false as const, error: failure }]),
+            bad.map((input) => [
+              input.ref,
+              {
+                ref: input.ref,
+                ok: false as const,
+                error: {
+                  ...failure,
+                  fields: badProperties.filter((name) => name in (input.properties ?? {})),
+                },
+              },
+            ]),
           );
           const restByRef = new Map(rest.map((result) => [result.ref, result]));
           return inputs.map((input) => failed.get(input.ref) ?? restByRef.get(input.ref)!);

@@ -50,16 +50,23 @@ async function findJob(queues: LockstepQueues, id: string): Promise<Job | undefi
  */
 export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all'): Promise<number> {
   if (id === 'all') {
+    // The dead letters there are now: a retried one that fails again at once must not be met
+    // again by this same command (that would loop as long as the record keeps failing).
     let count = 0;
     for (const queue of queues.all()) {
-      // Retried jobs leave the failed set, so the first page is always the next one.
-      for (;;) {
-        const jobs = ((await queue.getFailed(0, 499)) as Array<Job | undefined>).filter(
+      const snapshot: Job[] = [];
+      const pageSize = 500;
+      for (let start = 0; ; start += pageSize) {
+        const page = ((await queue.getFailed(start, start + pageSize - 1)) as Array<Job | undefined>).filter(
           (job): job is Job => job !== undefined,
         );
-        if (jobs.length === 0) break;
-        for (const job of jobs) await retryOne(queues, queue.name, job);
-        count += jobs.length;
+        snapshot.push(...page);
+        if (page.length < pageSize) break;
+      }
+      for (const job of snapshot) {
+        if (!(await job.isFailed())) continue;
+        await retryOne(queues, queue.name, job);
+        count += 1;
       }
     }
     return count;

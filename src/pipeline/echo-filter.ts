@@ -6,7 +6,7 @@
  */
 import type { SourceRecord } from '../connector/types.js';
 import type { MappingConfig } from '../mapping/compile.js';
-import type { BaseStore, EchoedRecord } from '../state/base-store.js';
+import type { BaseStore } from '../state/base-store.js';
 import type { Crosswalk } from '../state/crosswalk.js';
 import { holdsBase, type Partner } from '../sync/echo.js';
 import type { Side } from '../sync/side.js';
@@ -26,20 +26,39 @@ export function echoFilter(deps: EchoFilterDeps): EchoFilter {
     if (records.length === 0) return records;
     const partners = await partnersOf(deps.crosswalk, records);
     const persons = [...new Set([...partners.values()].map((p) => p.person))];
-    const checkedAt = Date.now();
-    const bases = await deps.bases.getMany(persons);
-    const echoes: Array<EchoedRecord & { person: string }> = [];
-    const changed = records.filter((record) => {
+    const linked = records.flatMap((record) => {
       const partner = partners.get(record.id);
-      if (!partner) return true;
-      const side = sideOf(record);
-      if (!holdsBase(deps.mapping, side, bases.get(partner.person) ?? null, partner)) return true;
-      echoes.push({ system: side.system, object: record.object, id: record.id, person: partner.person });
-      return false;
+      return partner
+        ? [
+            {
+              record,
+              person: partner.person,
+              echo: {
+                system: sideOf(record).system,
+                object: record.object,
+                id: record.id,
+                person: partner.person,
+              },
+            },
+          ]
+        : [];
     });
-    // A write in flight can still move the base this verdict was made against: the writer then
-    // hands these records back for a sync (BaseStore.mergeWritten).
-    await deps.bases.noteEchoes(echoes, checkedAt);
+    // Noted before the bases are read: a write in flight that moves a base after this read finds
+    // the note and hands the record back for a sync (BaseStore.mergeWritten).
+    await deps.bases.noteEchoes(
+      linked.map((l) => l.echo),
+      Date.now(),
+    );
+    const bases = await deps.bases.getMany(persons);
+    const carriesChange = new Set<SourceRecord>();
+    for (const { record, person } of linked) {
+      const partner = partners.get(record.id)!;
+      if (!holdsBase(deps.mapping, sideOf(record), bases.get(person) ?? null, partner))
+        carriesChange.add(record);
+    }
+    // Records that carry a change are synced anyway: their notes would only cost a second sync.
+    await deps.bases.withdrawEchoes(linked.filter((l) => carriesChange.has(l.record)).map((l) => l.echo));
+    const changed = records.filter((record) => !partners.has(record.id) || carriesChange.has(record));
     return changed;
   };
 }

@@ -67,6 +67,12 @@ export async function syncRecord(
     resolution.via === 'crosswalk' ? undefined : await ctx.crosswalk.bySalesforceOfHubSpot(person);
   if (linkedNow && linkedNow.id !== salesforce.id)
     throw new PersonBusyError(`person ${person} was linked to ${linkedNow.object} ${linkedNow.id} meanwhile`);
+  const ownerNow =
+    resolution.via === 'crosswalk' ? undefined : await ctx.crosswalk.hubSpotOfSalesforce(salesforce.id);
+  if (ownerNow && ownerNow !== person)
+    throw new PersonBusyError(
+      `${salesforce.object} ${salesforce.id} was linked to contact ${ownerNow} meanwhile`,
+    );
   if (resolution.via !== 'crosswalk' && !linkedNow) {
     // A new pairing starts from no history: a base left by an earlier partner would make the new
     // partner's blanks look like deliberate clears.

@@ -20,7 +20,11 @@ export async function recordSuccess(ctx: SyncContext, job: WriteJob, recordId: s
   const since = (job.plannedAt ?? 0) - CLOCK_SKEW_MS;
   const overtaken = await ctx.bases.mergeWritten(person, job.canonical, since);
   if (overtaken.length > 0) {
-    await enqueueChanges(ctx.queues, overtaken);
+    await enqueueChanges(
+      ctx.queues,
+      overtaken.map(({ system, object, id }) => ({ system, object, id })),
+    );
+    await ctx.bases.clearEchoes(person, overtaken);
     ctx.logger.info(
       { person, records: overtaken },
       'a record judged an echo changed meanwhile; syncing it again',

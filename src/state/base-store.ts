@@ -19,9 +19,19 @@ export interface EchoedRecord {
   id: string;
 }
 
+/** An echo verdict handed back by `mergeWritten`, with the marker to clear once it is queued. */
+export interface OvertakenEcho extends EchoedRecord {
+  marker: string;
+}
+
+const CLEAR_IF_SAME = new RedisScript(
+  `for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end end return 0`,
+);
+
 /**
- * Merges a landed write's values; when that changes the base, hands back (and forgets) the records
- * judged echoes of the old base since ARGV[1] (ms): their verdict no longer holds.
+ * Merges a landed write's values; when that changes the base, hands back the records judged echoes
+ * of the old base since ARGV[1] (ms): their verdict no longer holds. The markers stay until the
+ * caller has queued those records (`clearEchoes`), so a crash in between cannot lose them.
  */
 const MERGE_WRITTEN = new RedisScript(`
 local changed = false
@@ -38,7 +48,6 @@ if changed then
       if at and at >= tonumber(ARGV[1]) then
         table.insert(stale, field)
         table.insert(stale, marker)
-        redis.call('HDEL', KEYS[1], field)
       end
     end
   end
@@ -93,30 +102,46 @@ export class BaseStore {
    * compared with a base that no longer holds (someone reverted it while the write was in flight), so
    * it must be synced after all.
    */
-  async mergeWritten(person: string, values: CanonicalFields, since: number): Promise<EchoedRecord[]> {
+  async mergeWritten(person: string, values: CanonicalFields, since: number): Promise<OvertakenEcho[]> {
     const args: string[] = [String(Math.floor(since))];
     for (const [name, value] of Object.entries(values)) args.push(name, JSON.stringify(value));
     const reply = (await MERGE_WRITTEN.run(this.redis, [this.keys.base(person)], args)) as string[];
-    const stale: EchoedRecord[] = [];
+    const stale: OvertakenEcho[] = [];
     for (let i = 0; i + 1 < reply.length; i += 2) {
       const system = reply[i] === ECHO_FIELD.hubspot ? 'hubspot' : 'salesforce';
-      const [, object, id] = reply[i + 1]!.split('|');
-      if (object && id) stale.push({ system, object, id });
+      const marker = reply[i + 1]!;
+      const [, object, id] = marker.split('|');
+      if (object && id) stale.push({ system, object, id, marker });
     }
     return stale;
   }
 
-  /** Notes records the poller dropped because they held their person's base (see `mergeWritten`). */
-  async noteEchoes(echoes: Array<EchoedRecord & { person: string }>, at: number): Promise<void> {
+  /** Forgets handed-back echo markers, unless a newer verdict replaced one meanwhile. */
+  async clearEchoes(person: string, echoes: readonly OvertakenEcho[]): Promise<void> {
     if (echoes.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const echo of echoes)
-      pipeline.hset(
-        this.keys.base(echo.person),
-        ECHO_FIELD[echo.system],
-        `${Math.floor(at)}|${echo.object}|${echo.id}`,
-      );
-    await pipeline.exec();
+    const args = echoes.flatMap((echo) => [ECHO_FIELD[echo.system], echo.marker]);
+    await CLEAR_IF_SAME.run(this.redis, [this.keys.base(person)], args);
+  }
+
+  /**
+   * Notes that the poller is judging these records against their person's base (see
+   * `mergeWritten`). Noted before the base is read, so a write landing in between still finds it.
+   */
+  async noteEchoes(echoes: Array<EchoedRecord & { person: string }>, at: number): Promise<void> {
+    await Promise.all(
+      echoes.map((echo) =>
+        this.redis.hset(
+          this.keys.base(echo.person),
+          ECHO_FIELD[echo.system],
+          `${Math.floor(at)}|${echo.object}|${echo.id}`,
+        ),
+      ),
+    );
+  }
+
+  /** Withdraws notes for records that turned out to carry a change (they are synced anyway). */
+  async withdrawEchoes(records: Array<EchoedRecord & { person: string }>): Promise<void> {
+    await Promise.all(records.map((r) => this.redis.hdel(this.keys.base(r.person), ECHO_FIELD[r.system])));
   }
 
   async remove(person: string): Promise<void> {

@@ -16,16 +16,18 @@ export interface LaneLimit {
   windowMs: number;
 }
 
-// KEYS: log, pause. ARGV: limit, window ms, now ms, a member unique to this call.
-// Returns 0 when the call may go now (and logs it), else the ms to wait.
+// KEYS: log, pause. ARGV: limit, window ms, a member unique to this call.
+// Returns 0 when the call may go now (and logs it), else the ms to wait. Time is Redis's own, so
+// processes on hosts whose clocks differ still share one window.
 const ACQUIRE = new RedisScript(`
 local paused = redis.call('pttl', KEYS[2])
 if paused > 0 then return paused end
-local now = tonumber(ARGV[3])
+local time = redis.call('time')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local window = tonumber(ARGV[2])
 redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
 if redis.call('zcard', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('zadd', KEYS[1], now, ARGV[4])
+  redis.call('zadd', KEYS[1], now, ARGV[3])
   redis.call('pexpire', KEYS[1], window)
   return 0
 end
@@ -43,7 +45,6 @@ export class RedisRequestGate implements RequestGate {
     private readonly redis: Redis,
     private readonly keys: Keyspace,
     private readonly limits: Record<string, LaneLimit>,
-    private readonly now: () => number = Date.now,
     /** Waits longer than this are thrown as RateLimitedError instead of slept through. */
     private readonly maxWaitMs = 15_000,
   ) {}
@@ -57,7 +58,7 @@ export class RedisRequestGate implements RequestGate {
           await ACQUIRE.run(
             this.redis,
             [this.keys.gateLog(lane), this.keys.gatePause(lane)],
-            [limit.requests, limit.windowMs, this.now(), `${this.callerId}:${this.calls++}`],
+            [limit.requests, limit.windowMs, `${this.callerId}:${this.calls++}`],
           ),
         );
       } else {

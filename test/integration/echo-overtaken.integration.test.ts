@@ -122,4 +122,32 @@ describe('an echo judged against a base that a landing write then moves', () => 
     expect(hubspot.get('contacts', HS_ID)?.fields.jobtitle).toBe('CTO');
     expect((await ctx.bases.get(HS_ID))?.title).toBe('CTO');
   });
+
+  it('hands the record back even when the write lands right after the poller read the base', async () => {
+    const { ctx, hubspot } = pipeline;
+    hubspot.put('contacts', HS_ID, contact('CTO'));
+    await ctx.crosswalk.link(HS_ID, { object: 'Lead', id: LEAD_ID });
+    const agreed = planSync({
+      mapping,
+      hubspot: hubspotSide(contact('CTO')),
+      salesforce: salesforceSide(lead('CTO')),
+      base: null,
+    }).settled;
+    await ctx.bases.merge(HS_ID, agreed);
+
+    let overtaken: unknown[] = [];
+    const bases = Object.create(ctx.bases) as typeof ctx.bases;
+    bases.getMany = async (persons) => {
+      const read = await ctx.bases.getMany(persons);
+      // The CEO write (planned before this poll) lands between the read and the verdict.
+      overtaken = await ctx.bases.mergeWritten(HS_ID, { title: 'CEO' }, 0);
+      return read;
+    };
+    const changed = await echoFilter({ ...ctx, bases })([hubspot.get('contacts', HS_ID)!]);
+
+    expect(changed).toEqual([]); // judged against the base it read: an echo
+    expect(overtaken).toEqual([
+      expect.objectContaining({ system: 'hubspot', object: 'contacts', id: HS_ID }),
+    ]);
+  });
 });

@@ -137,7 +137,7 @@ describe('BaseStore', () => {
     expect(await bases.get('51')).toBeNull();
   });
 
-  it('hands back echoes noted since a write was planned, once, and only when the write moves the base', async () => {
+  it('hands back echoes noted since a write was planned, and only when the write moves the base', async () => {
     const bases = new BaseStore(redis, scope.keys);
     await bases.merge('51', { title: 'CTO', stage: 'lead' });
     await bases.noteEchoes([{ person: '51', system: 'hubspot', object: 'contacts', id: '51' }], 5_000);
@@ -148,12 +148,22 @@ describe('BaseStore', () => {
     // A write that lands values the base already holds changes nothing: the verdicts stand.
     expect(await bases.mergeWritten('51', { title: 'CTO' }, 2_000)).toEqual([]);
     // One that moves the base overtakes the echo noted after its plan (5 000 ≥ 2 000), not the older one.
-    expect(await bases.mergeWritten('51', { title: 'CEO' }, 2_000)).toEqual([
-      { system: 'hubspot', object: 'contacts', id: '51' },
+    const overtaken = await bases.mergeWritten('51', { title: 'CEO' }, 2_000);
+    expect(overtaken).toEqual([
+      { system: 'hubspot', object: 'contacts', id: '51', marker: '5000|contacts|51' },
     ]);
     expect(await bases.get('51')).toStrictEqual({ title: 'CEO', stage: 'lead' });
-    // Handed back once: the marker is gone.
-    expect(await bases.mergeWritten('51', { title: 'CFO' }, 2_000)).toEqual([]);
+    // The marker stays until the record is queued, so a crash in between cannot lose it...
+    expect(await bases.mergeWritten('51', { title: 'CFO' }, 2_000)).toHaveLength(1);
+    // ...and once cleared it is not handed back again; a newer verdict is not cleared by an older one.
+    await bases.noteEchoes([{ person: '51', system: 'salesforce', object: 'Lead', id: '00Q1' }], 6_000);
+    await bases.clearEchoes('51', overtaken);
+    await bases.clearEchoes('51', [
+      { system: 'salesforce', object: 'Lead', id: '00Q1', marker: '1000|Lead|00Q1' },
+    ]);
+    expect(await bases.mergeWritten('51', { title: 'COO' }, 2_000)).toEqual([
+      { system: 'salesforce', object: 'Lead', id: '00Q1', marker: '6000|Lead|00Q1' },
+    ]);
   });
 });
 
