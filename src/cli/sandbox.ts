@@ -68,6 +68,12 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     }
     await redis.stop();
   };
+  // Ctrl-C during the story too: stop cleanly (and remove the keyspace), then leave.
+  const interrupted = () => {
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     await waitForIdle(daemon.context.queues, settleMs, 180_000);
     await playStory({
@@ -91,8 +97,12 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     );
     for (const letter of dead) say(`  ${letter.id}: ${letter.reason}`);
     say('\nThe daemon keeps running: Ctrl-C to stop.');
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await (duration ? new Promise((r) => setTimeout(r, duration)) : waitForSignal());
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await stop();
   }
 }
