@@ -33,7 +33,7 @@ const envSchema = z.object({
   LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND: int(4),
   /**
    * How late HubSpot search may index an update. The saved HubSpot cursor stays this far behind and
-   * the stretch is read again every 10 s, so a late-indexed change is still captured; 0 turns it off.
+   * the stretch is read again every 30 s, so a late-indexed change is still captured; 0 turns it off.
    */
   LOCKSTEP_HUBSPOT_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(60_000),
   /** People synced at once per process; their reads coalesce into batches. */

@@ -33,8 +33,12 @@ export const HUBSPOT_BATCH_SIZE = 100;
 const CLOCK_MARGIN_MS = 1_000;
 /** The lowest well-formed Salesforce id: `Id > '…'` needs a valid id literal, never ''. */
 const LOWEST_SALESFORCE_ID = '000000000000000AAA';
-/** How often the HubSpot index-lag window is read again: a late-indexed change waits at most this. */
-const HUBSPOT_LAG_REREAD_MS = 10_000;
+/**
+ * How often the HubSpot index-lag window is read again: a late-indexed change waits at most this.
+ * Each re-read pages through the whole window on the search API's small budget (4/s by default): at
+ * 100 changes/s a 60 s window is 30 pages, so every 10 s would take most of that budget.
+ */
+const HUBSPOT_LAG_REREAD_MS = 30_000;
 
 export interface DaemonOptions {
   config: LockstepConfig;
