@@ -5,21 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Keyspace, keyspace } from '../../src/state/keyspace.js';
-import { connectRedis } from '../../src/state/redis.js';
+import { connectRedis, removeKeyspace } from '../../src/state/redis.js';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Deletes every key under `${prefix}:` (SCAN, never KEYS, so a shared Redis is not blocked). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
+export const deletePrefix = removeKeyspace;
 
 interface Closable {
   close(): Promise<unknown>;

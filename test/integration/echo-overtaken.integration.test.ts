@@ -56,19 +56,25 @@ const contact = (title: string) => ({
   salesforce_lead_id: LEAD_ID,
 });
 
+/** A linked pair on both sides with `title`, and the base a first sync of it would leave. */
+async function seedAgreedPair(title: string): Promise<void> {
+  const { ctx, hubspot, salesforce } = pipeline;
+  salesforce.put('Lead', LEAD_ID, lead(title));
+  hubspot.put('contacts', HS_ID, contact(title));
+  await ctx.crosswalk.link(HS_ID, { object: 'Lead', id: LEAD_ID });
+  const settled = planSync({
+    mapping,
+    hubspot: hubspotSide(contact(title)),
+    salesforce: salesforceSide(lead(title)),
+    base: null,
+  }).settled;
+  await ctx.bases.merge(HS_ID, settled);
+}
+
 describe('an echo judged against a base that a landing write then moves', () => {
   it('syncs a HubSpot revert made while the first value was still being written to Salesforce', async () => {
     const { ctx, hubspot, salesforce } = pipeline;
-    salesforce.put('Lead', LEAD_ID, lead('CTO'));
-    hubspot.put('contacts', HS_ID, contact('CTO'));
-    await ctx.crosswalk.link(HS_ID, { object: 'Lead', id: LEAD_ID });
-    const agreed = planSync({
-      mapping,
-      hubspot: hubspotSide(contact('CTO')),
-      salesforce: salesforceSide(lead('CTO')),
-      base: null,
-    }).settled;
-    await ctx.bases.merge(HS_ID, agreed);
+    await seedAgreedPair('CTO');
 
     // The marketer sets CEO; the sync plans the Salesforce write, which waits in its queue.
     hubspot.put('contacts', HS_ID, contact('CEO'));
@@ -125,15 +131,7 @@ describe('an echo judged against a base that a landing write then moves', () => 
 
   it('hands the record back even when the write lands right after the poller read the base', async () => {
     const { ctx, hubspot } = pipeline;
-    hubspot.put('contacts', HS_ID, contact('CTO'));
-    await ctx.crosswalk.link(HS_ID, { object: 'Lead', id: LEAD_ID });
-    const agreed = planSync({
-      mapping,
-      hubspot: hubspotSide(contact('CTO')),
-      salesforce: salesforceSide(lead('CTO')),
-      base: null,
-    }).settled;
-    await ctx.bases.merge(HS_ID, agreed);
+    await seedAgreedPair('CTO');
 
     let overtaken: unknown[] = [];
     const bases = Object.create(ctx.bases) as typeof ctx.bases;
