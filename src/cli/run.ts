@@ -16,6 +16,7 @@ export async function runCommand(): Promise<void> {
     redis: daemon.redis,
     queues: daemon.context.queues,
     isRunning: daemon.isRunning,
+    credentialProblems: () => daemon.context.health?.problems() ?? [],
   });
   try {
     for (const warning of await redisDurabilityWarnings(daemon.redis)) logger.warn(warning);

@@ -13,6 +13,7 @@ import { Poller, type PollTarget } from '../pipeline/capture.js';
 import { WINDOW_REREAD_MS } from '../pipeline/capture-memory.js';
 import type { SyncContext } from '../pipeline/context.js';
 import { echoFilter } from '../pipeline/echo-filter.js';
+import { SyncHealth } from '../pipeline/health.js';
 import { createQueues } from '../pipeline/queues.js';
 import { RecordReader } from '../pipeline/record-reader.js';
 import { startSyncWorker } from '../pipeline/sync-worker.js';
@@ -103,6 +104,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     locks: new Locks(state, keys),
     queues,
     logger,
+    health: new SyncHealth(),
     ...(options.narrate ? { narrate: options.narrate } : {}),
   };
   const hubspotLagMs = env.LOCKSTEP_HUBSPOT_SEARCH_LAG_MS;

@@ -10,6 +10,8 @@ export interface HttpDeps {
   redis: Redis;
   queues: LockstepQueues;
   isRunning: () => boolean;
+  /** Vendors whose credentials were rejected (work for them is paused). */
+  credentialProblems?: () => Array<{ system: string; at: string; message: string }>;
 }
 
 const READY_PING_TIMEOUT_MS = 1_000;
@@ -41,8 +43,11 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
       ),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), READY_PING_TIMEOUT_MS).unref()),
     ]);
-    const ready = redisOk && deps.isRunning();
-    return reply.code(ready ? 200 : 503).send({ ready, redis: redisOk, workers: deps.isRunning() });
+    const credentials = deps.credentialProblems?.() ?? [];
+    const ready = redisOk && deps.isRunning() && credentials.length === 0;
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ ready, redis: redisOk, workers: deps.isRunning(), credentialsRejected: credentials });
   });
   app.get('/metrics', async (_request, reply) => {
     return reply.header('content-type', registry.contentType).send(await registry.metrics());

@@ -7,6 +7,7 @@ import type { Crosswalk } from '../state/crosswalk.js';
 import type { DeadChangeIndex } from '../state/dead-change-index.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Locks } from '../state/lock.js';
+import type { SyncHealth } from './health.js';
 import type { LockstepQueues } from './queues.js';
 import type { RecordReader } from './record-reader.js';
 
@@ -21,6 +22,8 @@ export interface SyncContext {
   locks: Locks;
   queues: LockstepQueues;
   logger: Logger;
+  /** Credentials state for /readyz; absent in tests that do not watch it. */
+  health?: SyncHealth;
   /** Optional narrator: one plain sentence per thing that happened (the sandbox prints these). */
   narrate?: (sentence: string) => void;
 }

@@ -53,7 +53,11 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
           );
       }, lockMs / 3);
       try {
-        return await syncRecord(ctx, job.data, claimPerson);
+        const outcome = await syncRecord(ctx, job.data, claimPerson);
+        // A sync reads both systems: both accept the credentials.
+        ctx.health?.credentialsAccepted('hubspot');
+        ctx.health?.credentialsAccepted('salesforce');
+        return outcome;
       } catch (error) {
         if (error instanceof PersonBusyError) throw await retryShortly();
         if (error instanceof RateLimitedError) {
@@ -61,6 +65,7 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
           throw Worker.RateLimitError();
         }
         if (error instanceof AuthError) {
+          ctx.health?.credentialsRejected(error.system, error.message);
           // Every sync would fail the same way: hold the queue instead of dead-lettering each change.
           await worker.rateLimit(60_000);
           ctx.logger.error(

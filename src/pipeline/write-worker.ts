@@ -104,6 +104,7 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
           throw Worker.RateLimitError();
         }
         if (error instanceof AuthError) {
+          ctx.health?.credentialsRejected(options.system, error.message);
           // Every write would fail the same way: hold them all instead of dead-lettering each one.
           await worker.rateLimit(60_000);
           ctx.logger.error(
@@ -123,6 +124,7 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       }
       if (result === undefined)
         throw new Error(`${options.system} returned no result for this record; retrying`);
+      ctx.health?.credentialsAccepted(options.system);
       if (result.ok) {
         await recordSuccess(ctx, job.data, result.id);
         return { id: result.id };

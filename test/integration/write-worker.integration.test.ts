@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimitedError, TransientApiError } from '../../src/connector/errors.js';
+import { AuthError, RateLimitedError, TransientApiError } from '../../src/connector/errors.js';
 import type { MappingConfig } from '../../src/mapping/compile.js';
+import { SyncHealth } from '../../src/pipeline/health.js';
 import type { WriteJob } from '../../src/pipeline/queues.js';
 import { enqueueWrite } from '../../src/pipeline/write-enqueue.js';
 import { startWriter } from '../../src/pipeline/write-worker.js';
@@ -162,5 +163,24 @@ describe('writer (startWriter)', () => {
     expect(await queue().getFailedCount()).toBe(0);
     expect(pipeline.salesforce.get('Lead', leadId(2))?.fields.Lifecycle_Stage__c).toBe('MQL');
     expect((await pipeline.ctx.ledger.read()).filter((e) => e.kind === 'write')).toHaveLength(3);
+  });
+
+  it('reports rejected credentials to the health /readyz reads, holding the writes instead of failing them', async () => {
+    seedLeads(2);
+    const health = new SyncHealth();
+    pipeline.ctx.health = health;
+    pipeline.salesforce.writeFailures.push(
+      new AuthError('salesforce', 'INVALID_SESSION_ID: Session expired', 401),
+    );
+    for (let n = 1; n <= 2; n += 1) await enqueueWrite(pipeline.ctx.queues, stageWrite(n));
+    const { failed } = startSalesforceWriter(20);
+
+    await waitFor('the rejection to be reported', () => health.problems().length === 1);
+    expect(health.problems()[0]).toMatchObject({
+      system: 'salesforce',
+      message: 'INVALID_SESSION_ID: Session expired',
+    });
+    expect(failed).toHaveLength(0);
+    expect(await queue().getFailedCount()).toBe(0);
   });
 });
