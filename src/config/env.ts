@@ -17,7 +17,11 @@ const envSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   LOCKSTEP_REDIS_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    // Braces make a Redis Cluster hash tag ({lockstep}): every key in one slot, as multi-key scripts need.
+    .regex(
+      /^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/,
+      'letters, digits, _ . - only, optionally in one pair of braces',
+    )
     .default('lockstep'),
   LOCKSTEP_MAPPINGS_DIR: z.string().default('./mappings'),
   PORT: int(8080),

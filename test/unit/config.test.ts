@@ -45,3 +45,12 @@ describe('connectorSettingProblems', () => {
     expect(connectorSettingProblems(config)).toEqual([]);
   });
 });
+
+describe('LOCKSTEP_REDIS_PREFIX', () => {
+  it('takes a plain prefix or one Redis Cluster hash tag, and nothing that could split keys', () => {
+    expect(readConfig({ LOCKSTEP_REDIS_PREFIX: 'acme-prod' }).env.LOCKSTEP_REDIS_PREFIX).toBe('acme-prod');
+    expect(readConfig({ LOCKSTEP_REDIS_PREFIX: '{lockstep}' }).env.LOCKSTEP_REDIS_PREFIX).toBe('{lockstep}');
+    for (const bad of ['a:b', '{a}b', 'a b', '{}'])
+      expect(() => readConfig({ LOCKSTEP_REDIS_PREFIX: bad })).toThrow(/LOCKSTEP_REDIS_PREFIX/);
+  });
+});
