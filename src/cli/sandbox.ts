@@ -97,9 +97,14 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     );
     for (const letter of dead) say(`  ${letter.id}: ${letter.reason}`);
     say('\nThe daemon keeps running: Ctrl-C to stop.');
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await (duration ? new Promise((r) => setTimeout(r, duration)) : waitForSignal());
+    if (duration) {
+      // Ctrl-C before the time is up still goes through `interrupted`.
+      await new Promise((r) => setTimeout(r, duration));
+    } else {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      await waitForSignal();
+    }
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

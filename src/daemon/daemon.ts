@@ -148,6 +148,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       locks: context.locks,
       logger,
       needsSync: echoFilter(context),
+      ...(context.health ? { health: context.health } : {}),
     },
     env.LOCKSTEP_POLL_INTERVAL_MS,
     (system, object, count) => logger.debug({ system, object, count }, 'changes captured'),

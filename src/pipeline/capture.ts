@@ -5,6 +5,7 @@
  * re-queues records, which the merge then finds unchanged.
  */
 import type { Logger } from 'pino';
+import { AuthError } from '../connector/errors.js';
 import type { ChangeCursor, Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
@@ -13,6 +14,7 @@ import { CaptureMemory, compareCursors } from './capture-memory.js';
 export { compareCursors };
 
 import type { EchoFilter } from './echo-filter.js';
+import type { SyncHealth } from './health.js';
 import { type ChangeJob, changeKey, type LockstepQueues } from './queues.js';
 
 export interface PollTarget {
@@ -50,6 +52,8 @@ export interface PollerDeps {
   needsSync?: EchoFilter;
   locks: Locks;
   logger: Logger;
+  /** Told when a vendor rejects or accepts the credentials, for /readyz. */
+  health?: SyncHealth;
 }
 
 export const changeJobOptions = {
@@ -184,8 +188,11 @@ export class Poller {
       this.targets.map(async (target) => {
         try {
           const count = await pollOnce(target, this.deps, this.memoryOf(target), 50, () => this.stopped);
+          this.deps.health?.credentialsAccepted(target.connector.system);
           if (count > 0) this.onQueued(target.connector.system, target.object, count);
         } catch (error) {
+          if (error instanceof AuthError)
+            this.deps.health?.credentialsRejected(target.connector.system, error.message);
           this.deps.logger.warn(
             { err: error, system: target.connector.system, object: target.object },
             'poll failed; will retry next interval',

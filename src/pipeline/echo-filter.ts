@@ -45,7 +45,7 @@ export function echoFilter(deps: EchoFilterDeps): EchoFilter {
     });
     // Noted before the bases are read: a write in flight that moves a base after this read finds
     // the note and hands the record back for a sync (BaseStore.mergeWritten).
-    await deps.bases.noteEchoes(
+    const notes = await deps.bases.noteEchoes(
       linked.map((l) => l.echo),
       Date.now(),
     );
@@ -57,7 +57,7 @@ export function echoFilter(deps: EchoFilterDeps): EchoFilter {
         carriesChange.add(record);
     }
     // Records that carry a change are synced anyway: their notes would only cost a second sync.
-    await deps.bases.withdrawEchoes(linked.filter((l) => carriesChange.has(l.record)).map((l) => l.echo));
+    await deps.bases.withdrawEchoes(notes.filter((_, i) => carriesChange.has(linked[i]!.record)));
     const changed = records.filter((record) => !partners.has(record.id) || carriesChange.has(record));
     return changed;
   };

@@ -54,9 +54,10 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
       }, lockMs / 3);
       try {
         const outcome = await syncRecord(ctx, job.data, claimPerson);
-        // A sync reads both systems: both accept the credentials.
-        ctx.health?.credentialsAccepted('hubspot');
-        ctx.health?.credentialsAccepted('salesforce');
+        // The changed record's system answered; the other one did unless the sync ended early.
+        ctx.health?.credentialsAccepted(job.data.system);
+        if (outcome === 'patched' || outcome === 'in-sync')
+          ctx.health?.credentialsAccepted(job.data.system === 'hubspot' ? 'salesforce' : 'hubspot');
         return outcome;
       } catch (error) {
         if (error instanceof PersonBusyError) throw await retryShortly();

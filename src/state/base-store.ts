@@ -10,8 +10,10 @@ import { RedisScript } from './script.js';
 
 /** The stage the ledger logged last. */
 const LOGGED_STAGE = '~logged-stage';
-/** The last record per system that the poller dropped as holding this base: `<ms>|<object>|<id>`. */
+/** The last record per system that the poller judged against this base: `<ms>|<object>|<id>`. */
 const ECHO_FIELD = { hubspot: '~echo:hubspot', salesforce: '~echo:salesforce' } as const;
+/** Echo verdicts a landed write overtook, kept until their records are queued for a sync. */
+const OVERTAKEN_FIELD = { hubspot: '~overtaken:hubspot', salesforce: '~overtaken:salesforce' } as const;
 
 export interface EchoedRecord {
   system: 'hubspot' | 'salesforce';
@@ -24,14 +26,18 @@ export interface OvertakenEcho extends EchoedRecord {
   marker: string;
 }
 
-const CLEAR_IF_SAME = new RedisScript(
-  `for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end end return 0`,
-);
+/** A note the poller wrote, with the one it replaced (restored if the record carries a change). */
+export interface EchoNote extends EchoedRecord {
+  person: string;
+  marker: string;
+  replaced: string | null;
+}
 
 /**
- * Merges a landed write's values; when that changes the base, hands back the records judged echoes
- * of the old base since ARGV[1] (ms): their verdict no longer holds. The markers stay until the
- * caller has queued those records (`clearEchoes`), so a crash in between cannot lose them.
+ * Merges a landed write's values. When that changes the base, the echo verdicts noted since ARGV[1]
+ * (ms) no longer hold: they move to the overtaken fields. Every call returns what the overtaken
+ * fields hold, so a crash between this and queueing the records only delays them to the next call
+ * (a retried write lands here again), never loses them; `clearEchoes` empties them once queued.
  */
 const MERGE_WRITTEN = new RedisScript(`
 local changed = false
@@ -39,20 +45,46 @@ for i = 2, #ARGV, 2 do
   if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then changed = true end
 end
 if #ARGV >= 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 2)) end
-local stale = {}
+local fields = {
+  {'${ECHO_FIELD.hubspot}', '${OVERTAKEN_FIELD.hubspot}'},
+  {'${ECHO_FIELD.salesforce}', '${OVERTAKEN_FIELD.salesforce}'},
+}
 if changed then
-  for _, field in ipairs({'${ECHO_FIELD.hubspot}', '${ECHO_FIELD.salesforce}'}) do
-    local marker = redis.call('HGET', KEYS[1], field)
+  for _, pair in ipairs(fields) do
+    local marker = redis.call('HGET', KEYS[1], pair[1])
     if marker then
       local at = tonumber(string.match(marker, '^(%d+)|'))
       if at and at >= tonumber(ARGV[1]) then
-        table.insert(stale, field)
-        table.insert(stale, marker)
+        redis.call('HSET', KEYS[1], pair[2], marker)
+        redis.call('HDEL', KEYS[1], pair[1])
       end
     end
   end
 end
-return stale`);
+local overtaken = {}
+for _, pair in ipairs(fields) do
+  local marker = redis.call('HGET', KEYS[1], pair[2])
+  if marker then
+    table.insert(overtaken, pair[2])
+    table.insert(overtaken, marker)
+  end
+end
+return overtaken`);
+
+const CLEAR_IF_SAME = new RedisScript(
+  `for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end end return 0`,
+);
+
+/** Sets a note and returns the one it replaced. */
+const NOTE = new RedisScript(
+  `local old = redis.call('HGET', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return old`,
+);
+
+/** Takes a note back if it is still ours: the note it replaced returns, or the field goes. */
+const WITHDRAW = new RedisScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`);
 
 export class BaseStore {
   constructor(
@@ -108,7 +140,7 @@ export class BaseStore {
     const reply = (await MERGE_WRITTEN.run(this.redis, [this.keys.base(person)], args)) as string[];
     const stale: OvertakenEcho[] = [];
     for (let i = 0; i + 1 < reply.length; i += 2) {
-      const system = reply[i] === ECHO_FIELD.hubspot ? 'hubspot' : 'salesforce';
+      const system = reply[i] === OVERTAKEN_FIELD.hubspot ? 'hubspot' : 'salesforce';
       const marker = reply[i + 1]!;
       const [, object, id] = marker.split('|');
       if (object && id) stale.push({ system, object, id, marker });
@@ -116,10 +148,10 @@ export class BaseStore {
     return stale;
   }
 
-  /** Forgets handed-back echo markers, unless a newer verdict replaced one meanwhile. */
+  /** Forgets overtaken verdicts once their records are queued, unless a newer one replaced one. */
   async clearEchoes(person: string, echoes: readonly OvertakenEcho[]): Promise<void> {
     if (echoes.length === 0) return;
-    const args = echoes.flatMap((echo) => [ECHO_FIELD[echo.system], echo.marker]);
+    const args = echoes.flatMap((echo) => [OVERTAKEN_FIELD[echo.system], echo.marker]);
     await CLEAR_IF_SAME.run(this.redis, [this.keys.base(person)], args);
   }
 
@@ -127,21 +159,35 @@ export class BaseStore {
    * Notes that the poller is judging these records against their person's base (see
    * `mergeWritten`). Noted before the base is read, so a write landing in between still finds it.
    */
-  async noteEchoes(echoes: Array<EchoedRecord & { person: string }>, at: number): Promise<void> {
-    await Promise.all(
-      echoes.map((echo) =>
-        this.redis.hset(
-          this.keys.base(echo.person),
-          ECHO_FIELD[echo.system],
-          `${Math.floor(at)}|${echo.object}|${echo.id}`,
-        ),
-      ),
+  async noteEchoes(records: Array<EchoedRecord & { person: string }>, at: number): Promise<EchoNote[]> {
+    return Promise.all(
+      records.map(async (record) => {
+        const marker = `${Math.floor(at)}|${record.object}|${record.id}`;
+        const replaced = (await NOTE.run(
+          this.redis,
+          [this.keys.base(record.person)],
+          [ECHO_FIELD[record.system], marker],
+        )) as string | null;
+        return { ...record, marker, replaced };
+      }),
     );
   }
 
-  /** Withdraws notes for records that turned out to carry a change (they are synced anyway). */
-  async withdrawEchoes(records: Array<EchoedRecord & { person: string }>): Promise<void> {
-    await Promise.all(records.map((r) => this.redis.hdel(this.keys.base(r.person), ECHO_FIELD[r.system])));
+  /**
+   * Takes back the notes of records that carry a change (they are synced anyway, and their notes
+   * would cost a second sync). The note each replaced comes back: an earlier echo verdict of the
+   * record may still be overtaken by a write in flight.
+   */
+  async withdrawEchoes(notes: readonly EchoNote[]): Promise<void> {
+    await Promise.all(
+      notes.map((note) =>
+        WITHDRAW.run(
+          this.redis,
+          [this.keys.base(note.person)],
+          [ECHO_FIELD[note.system], note.marker, note.replaced ?? ''],
+        ),
+      ),
+    );
   }
 
   async remove(person: string): Promise<void> {

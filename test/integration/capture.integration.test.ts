@@ -2,10 +2,18 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AuthError } from '../../src/connector/errors.js';
 import type { MappingConfig } from '../../src/mapping/compile.js';
-import { enqueueChanges, type PollerDeps, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
+import {
+  enqueueChanges,
+  Poller,
+  type PollerDeps,
+  type PollTarget,
+  pollOnce,
+} from '../../src/pipeline/capture.js';
 import { CaptureMemory } from '../../src/pipeline/capture-memory.js';
 import { echoFilter } from '../../src/pipeline/echo-filter.js';
+import { SyncHealth } from '../../src/pipeline/health.js';
 import {
   CHANGES_QUEUE,
   type ChangeJob,
@@ -163,6 +171,41 @@ describe('pollOnce', () => {
     // Once the lease is released, this process polls again.
     await otherProcess.release('poller:hubspot:contacts', lease!);
     expect(await pollOnce(target, deps)).toBe(5);
+  });
+});
+
+describe('Poller', () => {
+  it('reports rejected credentials to the health /readyz reads, and clears them once a poll goes through', async () => {
+    const hubspot = new FakeConnector('hubspot');
+    hubspot.put('contacts', '101', { email: 'p101@example.com' });
+    const read = hubspot.readChanges.bind(hubspot);
+    let reject = true;
+    hubspot.readChanges = async (...args) => {
+      if (reject) throw new AuthError('hubspot', 'Authentication credentials not found.', 401);
+      return read(...args);
+    };
+    const health = new SyncHealth();
+    const poller = new Poller(
+      [{ connector: hubspot, object: 'contacts', fields: ['email'], pageSize: 10 }],
+      {
+        queues,
+        cursors: new CursorStore(redis, scope.keys),
+        locks: new Locks(redis, scope.keys),
+        logger: pino({ level: 'silent' }),
+        health,
+      },
+      20,
+    );
+    poller.start();
+    try {
+      await waitFor('the rejection', () => health.problems().length === 1);
+      expect(health.problems()[0]).toMatchObject({ system: 'hubspot' });
+      reject = false;
+      await waitFor('the next poll to go through', () => health.problems().length === 0);
+      expect(await queuedChanges()).toEqual([{ system: 'hubspot', object: 'contacts', id: '101' }]);
+    } finally {
+      await poller.stop();
+    }
   });
 });
 

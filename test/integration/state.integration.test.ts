@@ -167,6 +167,35 @@ describe('BaseStore', () => {
   });
 });
 
+describe('BaseStore echo notes', () => {
+  it('hands overtaken verdicts back on every landing until they are cleared (a crash in between loses none)', async () => {
+    const bases = new BaseStore(redis, scope.keys);
+    await bases.merge('51', { title: 'CTO' });
+    await bases.noteEchoes([{ person: '51', system: 'hubspot', object: 'contacts', id: '51' }], 5_000);
+    const first = await bases.mergeWritten('51', { title: 'CEO' }, 2_000);
+    expect(first).toHaveLength(1);
+    // The process died before queueing the record: the retried write lands again, changing nothing.
+    expect(await bases.mergeWritten('51', { title: 'CEO' }, 2_000)).toEqual(first);
+    await bases.clearEchoes('51', first);
+    expect(await bases.mergeWritten('51', { title: 'CEO' }, 2_000)).toEqual([]);
+  });
+
+  it('withdrawing a note brings back the echo verdict it replaced', async () => {
+    const bases = new BaseStore(redis, scope.keys);
+    await bases.merge('51', { email: 'x@example.com' });
+    const contact = { person: '51', system: 'hubspot' as const, object: 'contacts', id: '51' };
+    // An echo verdict (a revert), then a later read of the same contact that carries a change.
+    await bases.noteEchoes([contact], 5_000);
+    const [later] = await bases.noteEchoes([contact], 6_000);
+    expect(later?.replaced).toBe('5000|contacts|51');
+    await bases.withdrawEchoes([later!]);
+    // A write planned before the revert lands: the revert's verdict is handed back.
+    expect(await bases.mergeWritten('51', { email: 'y@example.com' }, 4_000)).toEqual([
+      { system: 'hubspot', object: 'contacts', id: '51', marker: '5000|contacts|51' },
+    ]);
+  });
+});
+
 describe('CursorStore', () => {
   it('round-trips a compound cursor per system and object', async () => {
     const cursors = new CursorStore(redis, scope.keys);
