@@ -4,6 +4,7 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import type { SourceRecord } from '../connector/types.js';
+import { conflictKey } from '../state/base-store.js';
 import type { LedgerEntry } from '../state/ledger.js';
 import { planCreate } from '../sync/create.js';
 import { planSync, type SidePatch } from '../sync/plan.js';
@@ -93,11 +94,20 @@ export async function syncRecord(
     );
   }
 
-  const { base, loggedStage } = await ctx.bases.read(person);
+  const { base, loggedStage, loggedConflicts } = await ctx.bases.read(person);
   const plan = planSync({ mapping: ctx.mapping, hubspot, salesforce, base });
-  // A second sync before the write lands plans the same transition again: log it once.
+  // A second sync before the write lands plans the same transition (or meets the same conflict)
+  // again: log each once.
   const newTransition = plan.transition && plan.transition.to !== loggedStage ? plan.transition : undefined;
-  await ctx.bases.merge(person, plan.settled, newTransition?.to);
+  const newConflicts = plan.conflicts.filter(
+    (c) => loggedConflicts[c.field] !== conflictKey(c.hubspot, c.salesforce),
+  );
+  await ctx.bases.merge(
+    person,
+    plan.settled,
+    newTransition?.to,
+    Object.fromEntries(newConflicts.map((c) => [c.field, conflictKey(c.hubspot, c.salesforce)])),
+  );
 
   const entries: LedgerEntry[] = [];
   if (newTransition) {
@@ -113,7 +123,7 @@ export async function syncRecord(
       `${labelOf(hubspot, salesforce)} moved ${newTransition.from ?? '(new)'} → ${newTransition.to} (from ${newTransition.origin}).`,
     );
   }
-  for (const conflict of plan.conflicts) {
+  for (const conflict of newConflicts) {
     entries.push({
       kind: 'conflict',
       person,

@@ -10,6 +10,20 @@ import { RedisScript } from './script.js';
 
 /** The stage the ledger logged last. */
 const LOGGED_STAGE = '~logged-stage';
+/** Per canonical field, the conflict the ledger logged last (JSON of both values). */
+const LOGGED_CONFLICT = '~logged-conflict:';
+
+export interface StoredBase {
+  base: CanonicalFields | null;
+  loggedStage: string | undefined;
+  /** Field → the conflict logged for it, as `conflictKey` gives it. */
+  loggedConflicts: Record<string, string>;
+}
+
+/** How a conflict is remembered: the same two values again are the same conflict. */
+export function conflictKey(hubspot: unknown, salesforce: unknown): string {
+  return JSON.stringify([hubspot ?? null, salesforce ?? null]);
+}
 /** The last record per system that the poller judged against this base: `<ms>|<object>|<id>`. */
 const ECHO_FIELD = { hubspot: '~echo:hubspot', salesforce: '~echo:salesforce' } as const;
 /** Echo verdicts a landed write overtook, kept until their records are queued for a sync. */
@@ -96,8 +110,8 @@ export class BaseStore {
     return (await this.read(person)).base;
   }
 
-  /** The base and the stage the ledger last logged, in one round trip. */
-  async read(person: string): Promise<{ base: CanonicalFields | null; loggedStage: string | undefined }> {
+  /** The base, and the stage and conflicts the ledger last logged, in one round trip. */
+  async read(person: string): Promise<StoredBase> {
     return parseStored(await this.redis.hgetall(this.keys.base(person)));
   }
 
@@ -117,13 +131,19 @@ export class BaseStore {
   }
 
   /**
-   * Merges canonical values into the base; `loggedStage` records the stage the ledger logged last, so
-   * a transition still being written is logged once. One HSET.
+   * Merges canonical values into the base; `loggedStage` and `loggedConflicts` record what the ledger
+   * logged last, so a transition or conflict still being written is logged once. One HSET.
    */
-  async merge(person: string, values: CanonicalFields, loggedStage?: string): Promise<void> {
+  async merge(
+    person: string,
+    values: CanonicalFields,
+    loggedStage?: string,
+    loggedConflicts: Record<string, string> = {},
+  ): Promise<void> {
     const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) fields[name] = JSON.stringify(value);
     if (loggedStage !== undefined) fields[LOGGED_STAGE] = loggedStage;
+    for (const [name, key] of Object.entries(loggedConflicts)) fields[`${LOGGED_CONFLICT}${name}`] = key;
     if (Object.keys(fields).length === 0) return;
     await this.redis.hset(this.keys.base(person), fields);
   }
@@ -195,14 +215,14 @@ export class BaseStore {
   }
 }
 
-function parseStored(stored: Record<string, string>): {
-  base: CanonicalFields | null;
-  loggedStage: string | undefined;
-} {
+function parseStored(stored: Record<string, string>): StoredBase {
   const names = Object.keys(stored).filter((name) => !name.startsWith('~'));
   const loggedStage = stored[LOGGED_STAGE];
-  if (names.length === 0) return { base: null, loggedStage };
+  const loggedConflicts: Record<string, string> = {};
+  for (const [name, key] of Object.entries(stored))
+    if (name.startsWith(LOGGED_CONFLICT)) loggedConflicts[name.slice(LOGGED_CONFLICT.length)] = key;
+  if (names.length === 0) return { base: null, loggedStage, loggedConflicts };
   const base: CanonicalFields = {};
   for (const name of names) base[name] = JSON.parse(stored[name]!) as CanonicalValue;
-  return { base, loggedStage };
+  return { base, loggedStage, loggedConflicts };
 }

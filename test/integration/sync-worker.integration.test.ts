@@ -119,6 +119,27 @@ describe('sync worker (startSyncWorker)', () => {
     expect(Object.keys((await pipeline.ctx.bases.get(HS_ID)) ?? {})).not.toContain('~logged-stage');
   });
 
+  it('logs a both-sides conflict once when the person syncs again before the write lands', async () => {
+    await seedLinkedPairMovedToMql();
+    await pipeline.ctx.bases.merge(HS_ID, { title: 'Engineer' });
+    pipeline.salesforce.put('Lead', LEAD_ID, {
+      ...pipeline.salesforce.get('Lead', LEAD_ID)!.fields,
+      Title: 'Chief Architect',
+    });
+    pipeline.hubspot.put('contacts', HS_ID, {
+      ...pipeline.hubspot.get('contacts', HS_ID)!.fields,
+      jobtitle: 'Head of Platform',
+    });
+    const { completed } = startWorker();
+    await enqueueChanges(pipeline.ctx.queues, [hubspotChange]);
+    await waitFor('the first sync', () => completed.length === 1);
+    await enqueueChanges(pipeline.ctx.queues, [salesforceChange]);
+    await waitFor('the second sync', () => completed.length === 2);
+    const conflicts = (await pipeline.ctx.ledger.read(100)).filter((entry) => entry.kind === 'conflict');
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ field: 'title', from: 'Head of Platform', to: 'Chief Architect' });
+  });
+
   it('turns a HubSpot move to marketingqualifiedlead into exactly one Salesforce write of MQL', async () => {
     await seedLinkedPairMovedToMql();
     await enqueueChanges(pipeline.ctx.queues, [hubspotChange]);
