@@ -52,7 +52,9 @@ describe('RedisRequestGate', () => {
       at.push(performance.now());
     }
     for (let i = 0; i + 3 < at.length; i += 1)
-      expect(at[i + 3]! - at[i]!).toBeGreaterThanOrEqual(WINDOW_MS - 5);
+      // Client-side stamps carry each reply's own latency: allow for its jitter on a busy machine. A
+      // fixed window would put 3 + 3 calls within ~30 ms of each other here.
+      expect(at[i + 3]! - at[i]!).toBeGreaterThanOrEqual(WINDOW_MS - 40);
   });
 
   it('pauses every acquire for the Retry-After the vendor sent', async () => {
