@@ -23,13 +23,7 @@ export interface WriteInput {
  * property in a batch of 100 would otherwise cost 199 calls, and again for every batch).
  */
 export function propertiesWithSchemaErrors(message: string): string[] {
-  const names = new Set<string>();
-  for (const entry of message.matchAll(/\{[^{}]*\}/g)) {
-    if (!/"error"\s*:\s*"(PROPERTY_DOESNT_EXIST|READ_ONLY_VALUE)"/.test(entry[0])) continue;
-    const name = /"name"\s*:\s*"([^"]+)"/.exec(entry[0])?.[1];
-    if (name) names.add(name);
-  }
-  return [...names];
+  return propertiesNamedIn(message, [], /"error"\s*:\s*"(PROPERTY_DOESNT_EXIST|READ_ONLY_VALUE)"/);
 }
 
 /** Shared across all requests of one `updateRecords`/`createRecords` call. */
@@ -58,9 +52,15 @@ function isInputError(error: ApiError): boolean {
 export function propertiesNamedIn(
   message: string,
   details: readonly { in?: string | undefined }[] = [],
+  /** Only entries of the embedded array that match this (an error code, say). */
+  entryFilter?: RegExp,
 ): string[] {
   const names = new Set<string>();
-  for (const match of message.matchAll(/"name"\s*:\s*"([^"]+)"/g)) if (match[1]) names.add(match[1]);
+  for (const entry of message.matchAll(/\{[^{}]*\}/g)) {
+    if (entryFilter && !entryFilter.test(entry[0])) continue;
+    const name = /"name"\s*:\s*"([^"]+)"/.exec(entry[0])?.[1];
+    if (name) names.add(name);
+  }
   for (const detail of details) if (detail.in) names.add(detail.in);
   return [...names];
 }

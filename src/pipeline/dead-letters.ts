@@ -54,13 +54,10 @@ export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all
     // again by this same command (that would loop as long as the record keeps failing).
     let count = 0;
     for (const queue of queues.all()) {
-      // Ids in one call: paging the set while workers change it would skip some.
-      const ids = await queue.getRanges(['failed'], 0, -1);
-      const snapshot: Job[] = [];
-      for (const jobId of ids) {
-        const job = (await queue.getJob(jobId)) as Job | undefined;
-        if (job) snapshot.push(job);
-      }
+      // The whole set in one read: paging it while workers change it would skip some.
+      const snapshot = ((await queue.getFailed(0, -1)) as Array<Job | undefined>).filter(
+        (job): job is Job => job !== undefined,
+      );
       for (const job of snapshot) {
         if (!(await job.isFailed())) continue;
         await retryOne(queues, queue.name, job);

@@ -25,41 +25,32 @@ export function echoFilter(deps: EchoFilterDeps): EchoFilter {
   return async (records) => {
     if (records.length === 0) return records;
     const partners = await partnersOf(deps.crosswalk, records);
-    const persons = [...new Set([...partners.values()].map((p) => p.person))];
     const linked = records.flatMap((record) => {
       const partner = partners.get(record.id);
-      return partner
-        ? [
-            {
-              record,
-              person: partner.person,
-              echo: {
-                system: sideOf(record).system,
-                object: record.object,
-                id: record.id,
-                person: partner.person,
-              },
-            },
-          ]
-        : [];
+      return partner ? [{ record, side: sideOf(record), partner }] : [];
     });
     // Noted before the bases are read: a write in flight that moves a base after this read finds
     // the note and hands the record back for a sync (BaseStore.mergeWritten).
     const notes = await deps.bases.noteEchoes(
-      linked.map((l) => l.echo),
+      linked.map(({ record, side, partner }) => ({
+        system: side.system,
+        object: record.object,
+        id: record.id,
+        person: partner.person,
+      })),
       Date.now(),
     );
-    const bases = await deps.bases.getMany(persons);
-    const carriesChange = new Set<SourceRecord>();
-    for (const { record, person } of linked) {
-      const partner = partners.get(record.id)!;
-      if (!holdsBase(deps.mapping, sideOf(record), bases.get(person) ?? null, partner))
-        carriesChange.add(record);
-    }
+    const bases = await deps.bases.getMany([...new Set(linked.map((l) => l.partner.person))]);
+    const carriesChange = new Set(
+      linked
+        .filter(
+          ({ side, partner }) => !holdsBase(deps.mapping, side, bases.get(partner.person) ?? null, partner),
+        )
+        .map((l) => l.record),
+    );
     // Records that carry a change are synced anyway: their notes would only cost a second sync.
     await deps.bases.withdrawEchoes(notes.filter((_, i) => carriesChange.has(linked[i]!.record)));
-    const changed = records.filter((record) => !partners.has(record.id) || carriesChange.has(record));
-    return changed;
+    return records.filter((record) => !partners.has(record.id) || carriesChange.has(record));
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { CanonicalFields, CanonicalValue } from '../mapping/values.js';
+import { replaceFieldIfSame, swapField } from './hash-field.js';
 import type { Keyspace } from './keyspace.js';
 import { RedisScript } from './script.js';
 
@@ -85,21 +86,6 @@ for _, pair in ipairs(fields) do
 end
 return overtaken`);
 
-const CLEAR_IF_SAME = new RedisScript(
-  `for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end end return 0`,
-);
-
-/** Sets a note and returns the one it replaced. */
-const NOTE = new RedisScript(
-  `local old = redis.call('HGET', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return old`,
-);
-
-/** Takes a note back if it is still ours: the note it replaced returns, or the field goes. */
-const WITHDRAW = new RedisScript(`
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 1`);
-
 export class BaseStore {
   constructor(
     private readonly redis: Redis,
@@ -170,9 +156,17 @@ export class BaseStore {
 
   /** Forgets overtaken verdicts once their records are queued, unless a newer one replaced one. */
   async clearEchoes(person: string, echoes: readonly OvertakenEcho[]): Promise<void> {
-    if (echoes.length === 0) return;
-    const args = echoes.flatMap((echo) => [OVERTAKEN_FIELD[echo.system], echo.marker]);
-    await CLEAR_IF_SAME.run(this.redis, [this.keys.base(person)], args);
+    await Promise.all(
+      echoes.map((echo) =>
+        replaceFieldIfSame(
+          this.redis,
+          this.keys.base(person),
+          OVERTAKEN_FIELD[echo.system],
+          echo.marker,
+          null,
+        ),
+      ),
+    );
   }
 
   /**
@@ -183,11 +177,8 @@ export class BaseStore {
     return Promise.all(
       records.map(async (record) => {
         const marker = `${Math.floor(at)}|${record.object}|${record.id}`;
-        const replaced = (await NOTE.run(
-          this.redis,
-          [this.keys.base(record.person)],
-          [ECHO_FIELD[record.system], marker],
-        )) as string | null;
+        const key = this.keys.base(record.person);
+        const replaced = await swapField(this.redis, key, ECHO_FIELD[record.system], marker);
         return { ...record, marker, replaced };
       }),
     );
@@ -201,10 +192,12 @@ export class BaseStore {
   async withdrawEchoes(notes: readonly EchoNote[]): Promise<void> {
     await Promise.all(
       notes.map((note) =>
-        WITHDRAW.run(
+        replaceFieldIfSame(
           this.redis,
-          [this.keys.base(note.person)],
-          [ECHO_FIELD[note.system], note.marker, note.replaced ?? ''],
+          this.keys.base(note.person),
+          ECHO_FIELD[note.system],
+          note.marker,
+          note.replaced,
         ),
       ),
     );

@@ -4,12 +4,8 @@
  * otherwise add a dead letter per edit, for ever: the newest one stands for the record, older ones go.
  */
 import type { Redis } from 'ioredis';
+import { swapField } from './hash-field.js';
 import type { Keyspace } from './keyspace.js';
-import { RedisScript } from './script.js';
-
-const REPLACE = new RedisScript(
-  `local old = redis.call('hget', KEYS[1], ARGV[1]) redis.call('hset', KEYS[1], ARGV[1], ARGV[2]) return old`,
-);
 
 export class DeadChangeIndex {
   constructor(
@@ -19,7 +15,7 @@ export class DeadChangeIndex {
 
   /** Records `jobId` as the record's dead letter; returns the one it replaces, if another. */
   async replace(recordKey: string, jobId: string): Promise<string | undefined> {
-    const old = (await REPLACE.run(this.redis, [this.keys.deadChanges], [recordKey, jobId])) as string | null;
+    const old = await swapField(this.redis, this.keys.deadChanges, recordKey, jobId);
     return old && old !== jobId ? old : undefined;
   }
 }
