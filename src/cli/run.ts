@@ -17,6 +17,7 @@ export async function runCommand(): Promise<void> {
     queues: daemon.context.queues,
     isRunning: daemon.isRunning,
     credentialProblems: () => daemon.context.health?.problems() ?? [],
+    dailyUsage: daemon.dailyUsage,
   });
   try {
     for (const warning of await redisDurabilityWarnings(daemon.redis)) logger.warn(warning);

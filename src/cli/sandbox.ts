@@ -25,7 +25,9 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     throw new UsageError('--duration must be a number of seconds greater than 0');
   const base = readConfig();
   const redis = await ensureRedis(base.env.REDIS_URL);
-  const sims = await startSimulators();
+  // The simulated org never rolls its usage over: a big allowance keeps a sandbox left running for
+  // days clear of the daily reserve (10% by default).
+  const sims = await startSimulators({ salesforce: { dailyApiLimit: 10_000_000 } });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const config = readConfig({
     ...process.env,

@@ -40,6 +40,13 @@ const envSchema = z.object({
    * the stretch is read again every 30 s, so a late-indexed change is still captured; 0 turns it off.
    */
   LOCKSTEP_HUBSPOT_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Per cent of the daily API allowance left to other integrations: once the vendor's own figures
+   * (Sforce-Limit-Info, X-HubSpot-RateLimit-Daily-Remaining) show less than this left, calls to that
+   * vendor pause and are looked at again every 15 minutes. 0 turns it off.
+   */
+  LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT: z.coerce.number().min(0).max(90).default(10),
+  LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT: z.coerce.number().min(0).max(90).default(10),
   /** People synced at once per process; their reads coalesce into batches. */
   LOCKSTEP_SYNC_CONCURRENCY: int(200),
 });

@@ -6,7 +6,11 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createHubSpotConnector } from '../../connectors/hubspot/index.js';
-import { createSalesforceConnector, SALESFORCE_BATCH_SIZE } from '../../connectors/salesforce/index.js';
+import {
+  createSalesforceConnector,
+  SALESFORCE_BATCH_SIZE,
+  SALESFORCE_LANE,
+} from '../../connectors/salesforce/index.js';
 import type { LockstepConfig } from '../config/env.js';
 import type { MappingConfig, SalesforceObject } from '../mapping/compile.js';
 import { Poller, type PollTarget } from '../pipeline/capture.js';
@@ -40,6 +44,12 @@ const LOWEST_SALESFORCE_ID = '000000000000000AAA';
  * 100 changes/s a 60 s window is 30 pages, so every 10 s would take most of that budget.
  */
 const HUBSPOT_LAG_REREAD_MS = 30_000;
+/**
+ * How long a vendor's calls pause once its daily allowance is into the reserve. Salesforce's window is
+ * a rolling 24 hours and HubSpot's resets at the portal's midnight, so the allowance frees slowly:
+ * one call per pause to look again costs almost nothing of it.
+ */
+export const DAILY_RESERVE_PAUSE_MS = 15 * 60_000;
 
 export interface DaemonOptions {
   config: LockstepConfig;
@@ -48,11 +58,15 @@ export interface DaemonOptions {
   narrate?: (sentence: string) => void;
   /** Run capture pollers (off for one-shot commands that only need the context). */
   capture?: boolean;
+  /** How long calls pause once a daily allowance is into its reserve (default 15 minutes). */
+  dailyReservePauseMs?: number;
 }
 
 export interface Daemon {
   context: SyncContext;
   redis: Redis;
+  /** The daily API figures each vendor reported last (for /metrics). */
+  dailyUsage(): Array<{ system: string; used: number; limit: number }>;
   start(): void;
   stop(): Promise<void>;
   isRunning(): boolean;
@@ -76,10 +90,40 @@ export function createDaemon(options: DaemonOptions): Daemon {
       logger.warn({ err: error, connection: name }, 'Redis connection error; retrying'),
     );
   const keys = keyspace(prefix);
-  const gate = new RedisRequestGate(state, keys, {
-    hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
-    'hubspot-search': { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
-  });
+  const reservePauseMs = options.dailyReservePauseMs ?? DAILY_RESERVE_PAUSE_MS;
+  const gate = new RedisRequestGate(
+    state,
+    keys,
+    {
+      hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
+      'hubspot-search': { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
+    },
+    {
+      dailyReserves: {
+        salesforce: {
+          fraction: env.LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT / 100,
+          lanes: [SALESFORCE_LANE],
+          pauseMs: reservePauseMs,
+        },
+        hubspot: {
+          fraction: env.LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT / 100,
+          lanes: ['hubspot', 'hubspot-search'],
+          pauseMs: reservePauseMs,
+        },
+      },
+      onReservePause: ({ system, usage, fraction, pauseMs }) =>
+        logger.warn(
+          {
+            system,
+            dailyUsed: usage.used,
+            dailyLimit: usage.limit,
+            reservePercent: fraction * 100,
+            pauseMs,
+          },
+          `${system === 'hubspot' ? 'HubSpot' : 'Salesforce'} daily API allowance is into the reserve Lockstep leaves to other integrations (${usage.used} of ${usage.limit} used): ${system} calls paused; changes wait, none are lost. Fix: raise the allowance, or lower ${system === 'hubspot' ? 'LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT' : 'LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT'}`,
+        ),
+    },
+  );
   const hubspot = createHubSpotConnector(
     { accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: env.HUBSPOT_BASE_URL },
     { gate, logger },
@@ -159,6 +203,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   return {
     context,
     redis,
+    dailyUsage: () => gate.dailyUsage(),
     isRunning: () => running,
     start() {
       if (running) return;

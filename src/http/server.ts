@@ -12,6 +12,8 @@ export interface HttpDeps {
   isRunning: () => boolean;
   /** Vendors whose credentials were rejected (work for them is paused). */
   credentialProblems?: () => Array<{ system: string; at: string; message: string }>;
+  /** The daily API figures each vendor reported last. */
+  dailyUsage?: () => Array<{ system: string; used: number; limit: number }>;
 }
 
 const READY_PING_TIMEOUT_MS = 1_000;
@@ -30,6 +32,25 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
         for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'lockstep_api_daily_used',
+    help: 'Calls of the daily API allowance used, as the vendor last reported (Salesforce: org-wide, rolling 24 h)',
+    labelNames: ['system'],
+    registers: [registry],
+    collect() {
+      for (const { system, used } of deps.dailyUsage?.() ?? []) this.set({ system }, used);
+    },
+  });
+  new Gauge({
+    name: 'lockstep_api_daily_limit',
+    help: 'The daily API allowance, as the vendor last reported',
+    labelNames: ['system'],
+    registers: [registry],
+    collect() {
+      for (const { system, limit } of deps.dailyUsage?.() ?? []) this.set({ system }, limit);
     },
   });
 

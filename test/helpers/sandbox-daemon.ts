@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readConfig } from '../../src/config/env.js';
-import { createDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { createDaemon, type Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { loadMappings } from '../../src/mapping/load.js';
 import { type SimulatorEnvironment, startSimulators } from '../../src/sandbox/environment.js';
 import { waitForIdle } from '../../src/sandbox/idle.js';
@@ -24,7 +24,9 @@ export interface SandboxDaemon {
   stop(): Promise<void>;
 }
 
-export async function startSandboxDaemon(): Promise<SandboxDaemon> {
+export async function startSandboxDaemon(
+  options: Pick<DaemonOptions, 'dailyReservePauseMs'> = {},
+): Promise<SandboxDaemon> {
   const sims = await startSimulators({ hubspot: { rateLimits: false } });
   const prefix = `lockstep-e2e-${randomUUID()}`;
   const config = readConfig({
@@ -41,6 +43,7 @@ export async function startSandboxDaemon(): Promise<SandboxDaemon> {
     mapping,
     logger: pino({ level: 'silent' }),
     narrate: (line) => narration.push(line),
+    ...options,
   });
   daemon.start();
   return {

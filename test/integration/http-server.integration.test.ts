@@ -27,6 +27,7 @@ describe('HTTP probes', () => {
       queues,
       isRunning: () => running,
       credentialProblems: () => health.problems(),
+      dailyUsage: () => [{ system: 'salesforce', used: 18, limit: 5000 }],
     });
     try {
       expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
@@ -49,6 +50,8 @@ describe('HTTP probes', () => {
 
       const metrics = await app.inject({ url: '/metrics' });
       expect(metrics.body).toContain('lockstep_queue_jobs{queue="changes",state="waiting"} 0');
+      expect(metrics.body).toContain('lockstep_api_daily_used{system="salesforce"} 18');
+      expect(metrics.body).toContain('lockstep_api_daily_limit{system="salesforce"} 5000');
     } finally {
       await app.close();
     }

@@ -103,4 +103,53 @@ describe('RedisRequestGate', () => {
     await sleep(10);
     expect(await timed(() => second.acquire('hubspot-search'))).toBeGreaterThanOrEqual(200);
   });
+
+  it('never lets a short Retry-After cut a longer pause another call set', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits);
+    await gate.pause('salesforce', 600);
+    await gate.pause('salesforce', 50);
+    const waited = await timed(() => gate.acquire('salesforce'));
+    expect(waited).toBeGreaterThanOrEqual(450);
+  });
+
+  it('holds every lane of a system once its daily allowance is into the reserve, and says so once', async () => {
+    const pauses: unknown[] = [];
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      dailyReserves: {
+        hubspot: { fraction: 0.1, lanes: ['hubspot', 'hubspot-search'], pauseMs: 400 },
+        salesforce: { fraction: 0.1, lanes: ['salesforce'], pauseMs: 400 },
+      },
+      onReservePause: (pause) => pauses.push(pause),
+    });
+    // 89% used: calls go on.
+    gate.observe('hubspot', { dailyUsed: 890, dailyLimit: 1000 });
+    await sleep(10);
+    expect(await timed(() => gate.acquire('hubspot-search'))).toBeLessThan(60);
+    expect(pauses).toEqual([]);
+
+    // 95% used: HubSpot (search included) pauses; Salesforce does not.
+    gate.observe('hubspot', { dailyUsed: 950, dailyLimit: 1000 });
+    gate.observe('hubspot', { dailyUsed: 951, dailyLimit: 1000 });
+    await sleep(10);
+    expect(await timed(() => gate.acquire('salesforce'))).toBeLessThan(60);
+    expect(await timed(() => gate.acquire('hubspot-search'))).toBeGreaterThanOrEqual(300);
+    expect(pauses).toEqual([
+      { system: 'hubspot', usage: { used: 950, limit: 1000 }, fraction: 0.1, pauseMs: 400 },
+    ]);
+    expect(gate.dailyUsage()).toEqual([{ system: 'hubspot', used: 951, limit: 1000 }]);
+  });
+
+  it('turns a pause longer than maxWaitMs into RateLimitedError, so the queue holds the job', async () => {
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      maxWaitMs: 100,
+      dailyReserves: { salesforce: { fraction: 0.1, lanes: ['salesforce'], pauseMs: 60_000 } },
+    });
+    gate.observe('salesforce', { dailyUsed: 99_000, dailyLimit: 100_000 });
+    await sleep(10);
+    await expect(gate.acquire('salesforce')).rejects.toMatchObject({
+      name: 'RateLimitedError',
+      system: 'salesforce',
+      retryAfterMs: expect.any(Number),
+    });
+  });
 });

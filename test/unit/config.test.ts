@@ -20,6 +20,18 @@ describe('readConfig', () => {
       /LOCKSTEP_HUBSPOT_SEARCH_LAG_MS/,
     );
   });
+
+  it('keeps a 10% daily API reserve per vendor by default, allows 0 (off) and refuses more than 90%', () => {
+    const { env } = readConfig({});
+    expect(env.LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT).toBe(10);
+    expect(env.LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT).toBe(10);
+    expect(
+      readConfig({ LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT: '0' }).env.LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT,
+    ).toBe(0);
+    expect(() => readConfig({ LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT: '95' })).toThrow(
+      /LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT/,
+    );
+  });
 });
 
 describe('connectorSettingProblems', () => {

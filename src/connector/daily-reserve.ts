@@ -1,0 +1,34 @@
+/**
+ * The share of a vendor's daily API allowance Lockstep leaves to everything else on the org or portal
+ * (other integrations, admins' tools). Salesforce counts every call against one org-wide allowance over
+ * a rolling 24 hours, and HubSpot counts a portal's private apps against one daily allowance; running
+ * either dry stops every integration, not just this one (API-NOTES §1.4, §2.3).
+ */
+import type { BudgetInfo } from './request-gate.js';
+
+export interface DailyReserve {
+  /** Fraction of the daily allowance kept free, 0 to 0.9 (0 turns the reserve off). */
+  fraction: number;
+  /** Lanes held while the allowance is into the reserve (HubSpot: its search lane counts too). */
+  lanes: readonly string[];
+  /** How long to hold before one call looks at the vendor's figures again. */
+  pauseMs: number;
+}
+
+export interface DailyUsage {
+  used: number;
+  limit: number;
+}
+
+/** The daily figures in a response, when the vendor sent both and they make sense. */
+export function dailyUsageOf(info: BudgetInfo): DailyUsage | undefined {
+  const { dailyUsed: used, dailyLimit: limit } = info;
+  if (used === undefined || limit === undefined || !(limit > 0) || !(used >= 0)) return undefined;
+  return { used, limit };
+}
+
+/** True once the calls left for today are within the reserve. */
+export function isIntoReserve(usage: DailyUsage, fraction: number): boolean {
+  if (!(fraction > 0)) return false;
+  return usage.limit - usage.used <= usage.limit * fraction;
+}
