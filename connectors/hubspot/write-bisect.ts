@@ -65,6 +65,23 @@ export function propertiesNamedIn(
   return [...names];
 }
 
+/**
+ * The batch's validation message cut down to the entries about `names`, each once: a batch of 100 that
+ * writes a missing property lists it once per input, and one record's dead letter should quote only
+ * what concerns it. A message without the embedded array is kept whole.
+ */
+export function messageAbout(message: string, names: readonly string[]): string {
+  const open = message.indexOf('[');
+  if (open < 0) return message;
+  const kept = new Map<string, string>();
+  for (const entry of message.slice(open).matchAll(/\{[^{}]*\}/g)) {
+    const name = /"name"\s*:\s*"([^"]+)"/.exec(entry[0])?.[1];
+    if (name && names.includes(name) && !kept.has(name)) kept.set(name, entry[0]);
+  }
+  if (kept.size === 0) return message;
+  return `${message.slice(0, open)}[${[...kept.values()].join(',')}]`;
+}
+
 export function recordErrorFrom(error: ApiError): RecordWriteError {
   const body = vendorBodyOf(error);
   const message = body?.message ?? error.message;
@@ -120,17 +137,17 @@ export async function writeBisecting<I extends WriteInput>(
           );
           // Each input's error names the refused properties it writes itself, nothing of the others'.
           const failed = new Map(
-            bad.map((input) => [
-              input.ref,
-              {
-                ref: input.ref,
-                ok: false as const,
-                error: {
-                  ...failure,
-                  fields: badProperties.filter((name) => name in (input.properties ?? {})),
+            bad.map((input) => {
+              const fields = badProperties.filter((name) => name in (input.properties ?? {}));
+              return [
+                input.ref,
+                {
+                  ref: input.ref,
+                  ok: false as const,
+                  error: { ...failure, message: messageAbout(failure.message, fields), fields },
                 },
-              },
-            ]),
+              ];
+            }),
           );
           const restByRef = new Map(rest.map((result) => [result.ref, result]));
           return inputs.map((input) => failed.get(input.ref) ?? restByRef.get(input.ref)!);

@@ -124,10 +124,13 @@ describe('updateRecords', () => {
   });
 
   it('fails every input that writes a property HubSpot does not have at once, and writes the rest', async () => {
+    const MISSING_ENTRY =
+      '{"isValid":false,"message":"Property \\"salesforce_lead_id\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"salesforce_lead_id","localizedErrorMessage":"Property \\"salesforce_lead_id\\" does not exist"}';
     const MISSING = {
       status: 'error',
       message:
-        'Property values were not valid: [{"isValid":false,"message":"Property \\"salesforce_lead_id\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"salesforce_lead_id","localizedErrorMessage":"Property \\"salesforce_lead_id\\" does not exist"}]',
+        // HubSpot lists the error once per input that writes the property.
+        `Property values were not valid: [${[MISSING_ENTRY, MISSING_ENTRY, MISSING_ENTRY].join(',')}]`,
       correlationId: '5d2f8a8e-4bb4-4f7e-9a52-2b1f1e0f6d11',
       category: 'VALIDATION_ERROR',
     };
@@ -158,6 +161,8 @@ describe('updateRecords', () => {
       ref: 'r1',
       error: { kind: 'permanent', fields: ['salesforce_lead_id'] },
     });
+    // The dead letter quotes the property's error once, not once per input of the batch.
+    expect(failures[0]?.error.message).toBe(`Property values were not valid: [${MISSING_ENTRY}]`);
     expect(results.filter((result) => result.ok)).toHaveLength(50);
     expect(results.map((result) => result.ref)).toEqual(patches.map((p) => p.ref));
   });
