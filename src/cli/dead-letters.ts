@@ -1,6 +1,8 @@
 import { readConfig } from '../config/env.js';
 import { dropDeadLetter, listDeadLetters, retryDeadLetters } from '../pipeline/dead-letters.js';
 import { createQueues } from '../pipeline/queues.js';
+import { DeadLetterIndex } from '../state/dead-letter-index.js';
+import { keyspace } from '../state/keyspace.js';
 import { assertRedisReachable, connectRedis } from '../state/redis.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +19,7 @@ export async function deadLettersCommand(
   await assertRedisReachable(env.REDIS_URL);
   const redis = connectRedis(env.REDIS_URL, 'lockstep-cli');
   const queues = createQueues(redis, env.LOCKSTEP_REDIS_PREFIX);
+  const index = new DeadLetterIndex(redis, keyspace(env.LOCKSTEP_REDIS_PREFIX));
   try {
     if (action === 'list') {
       const rows = await listDeadLetters(queues, limit);
@@ -29,10 +32,10 @@ export async function deadLettersCommand(
           );
     } else if (action === 'retry') {
       if (!id && !opts.all) throw new UsageError('give a dead letter id, or --all');
-      const count = await retryDeadLetters(queues, opts.all ? 'all' : id!);
+      const count = await retryDeadLetters(queues, index, opts.all ? 'all' : id!);
       process.stdout.write(`retried ${count} dead letter(s)\n`);
     } else {
-      await dropDeadLetter(queues, id!);
+      await dropDeadLetter(queues, index, id!);
       process.stdout.write(`dropped ${id}\n`);
     }
   } finally {

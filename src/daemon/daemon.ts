@@ -25,7 +25,7 @@ import { startWriter } from '../pipeline/write-worker.js';
 import { BaseStore } from '../state/base-store.js';
 import { Crosswalk } from '../state/crosswalk.js';
 import { CursorStore } from '../state/cursor-store.js';
-import { DeadChangeIndex } from '../state/dead-change-index.js';
+import { DeadLetterIndex } from '../state/dead-letter-index.js';
 import { keyspace } from '../state/keyspace.js';
 import { Ledger } from '../state/ledger.js';
 import { Locks } from '../state/lock.js';
@@ -144,7 +144,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     crosswalk: new Crosswalk(state, keys),
     bases: new BaseStore(state, keys),
     ledger: new Ledger(state, keys),
-    deadChanges: new DeadChangeIndex(state, keys),
+    deadLetters: new DeadLetterIndex(state, keys),
     locks: new Locks(state, keys),
     queues,
     logger,

@@ -4,7 +4,7 @@ import type { Connector } from '../connector/types.js';
 import type { MappingConfig } from '../mapping/compile.js';
 import type { BaseStore } from '../state/base-store.js';
 import type { Crosswalk } from '../state/crosswalk.js';
-import type { DeadChangeIndex } from '../state/dead-change-index.js';
+import type { DeadLetterIndex } from '../state/dead-letter-index.js';
 import type { Ledger } from '../state/ledger.js';
 import type { Locks } from '../state/lock.js';
 import type { SyncHealth } from './health.js';
@@ -18,7 +18,7 @@ export interface SyncContext {
   crosswalk: Crosswalk;
   bases: BaseStore;
   ledger: Ledger;
-  deadChanges: DeadChangeIndex;
+  deadLetters: DeadLetterIndex;
   locks: Locks;
   queues: LockstepQueues;
   logger: Logger;

@@ -2,9 +2,10 @@
  * Dead letters are BullMQ's failed sets (with the reason we wrote) across the lockstep queues. Ids
  * shown to admins are `<queue>/<job id>`.
  */
-import type { Job } from 'bullmq';
+import { Job, type QueueBase } from 'bullmq';
+import type { DeadLetterIndex } from '../state/dead-letter-index.js';
 import { enqueueChanges } from './capture.js';
-import { CHANGES_QUEUE, type LockstepQueues, type WriteJob } from './queues.js';
+import { CHANGES_QUEUE, type ChangeJob, changeKey, type LockstepQueues, type WriteJob } from './queues.js';
 
 export interface DeadLetter {
   id: string;
@@ -34,6 +35,40 @@ export async function listDeadLetters(queues: LockstepQueues, limit = 100): Prom
   return rows.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? '')).slice(0, limit);
 }
 
+/**
+ * The record a dead letter stands for: a sync's changed record, an update's target, or the source
+ * record a create copies. One dead letter per record and queue is kept.
+ */
+export function deadLetterRecordKey(queueName: string, data: unknown): string | undefined {
+  if (queueName === CHANGES_QUEUE) return changeKey(data as ChangeJob);
+  const write = data as WriteJob;
+  if (write.op === 'update' && write.id) return `${write.system}-${write.object}-${write.id}`;
+  if (write.source) return `create-${write.system}-from-${write.source.system}-${write.source.id}`;
+  return undefined;
+}
+
+/**
+ * Called when `job` has failed for good: it becomes its record's dead letter, and the record's older
+ * dead letter in the same queue (if still failed) is removed.
+ */
+export async function keepNewestDeadLetter(
+  index: DeadLetterIndex,
+  queue: QueueBase,
+  job: Job,
+): Promise<void> {
+  const recordKey = deadLetterRecordKey(queue.name, job.data);
+  if (!recordKey || !job.id) return;
+  const older = await index.replace(queue.name, recordKey, job.id);
+  if (!older) return;
+  const previous = await Job.fromId(queue, older);
+  if (previous && (await previous.isFailed())) await previous.remove();
+}
+
+async function forgetDeadLetter(index: DeadLetterIndex, queueName: string, job: Job): Promise<void> {
+  const recordKey = deadLetterRecordKey(queueName, job.data);
+  if (recordKey && job.id) await index.forget(queueName, recordKey, job.id);
+}
+
 async function findJob(queues: LockstepQueues, id: string): Promise<Job | undefined> {
   const slash = id.indexOf('/');
   const queue = queues.all().find((q) => q.name === id.slice(0, slash));
@@ -48,7 +83,11 @@ async function findJob(queues: LockstepQueues, id: string): Promise<Job | undefi
  * usual reason to retry), so the record is synced again instead, and the plan made from fresh reads
  * with the current mapping is what gets written. The failed write then leaves the dead letters.
  */
-export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all'): Promise<number> {
+export async function retryDeadLetters(
+  queues: LockstepQueues,
+  index: DeadLetterIndex,
+  id: string | 'all',
+): Promise<number> {
   if (id === 'all') {
     // The dead letters there are now: a retried one that fails again at once must not be met
     // again by this same command (that would loop as long as the record keeps failing).
@@ -60,7 +99,7 @@ export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all
       );
       for (const job of snapshot) {
         if (!(await job.isFailed())) continue;
-        await retryOne(queues, queue.name, job);
+        await retryOne(queues, index, queue.name, job);
         count += 1;
       }
     }
@@ -69,11 +108,17 @@ export async function retryDeadLetters(queues: LockstepQueues, id: string | 'all
   const job = await findJob(queues, id);
   if (!job || !(await job.isFailed()))
     throw new Error(`no dead letter with id ${id}; list them with \`lockstep dead-letters list\``);
-  await retryOne(queues, id.slice(0, id.indexOf('/')), job);
+  await retryOne(queues, index, id.slice(0, id.indexOf('/')), job);
   return 1;
 }
 
-async function retryOne(queues: LockstepQueues, queueName: string, job: Job): Promise<void> {
+async function retryOne(
+  queues: LockstepQueues,
+  index: DeadLetterIndex,
+  queueName: string,
+  job: Job,
+): Promise<void> {
+  await forgetDeadLetter(index, queueName, job);
   if (queueName === CHANGES_QUEUE) {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return;
@@ -89,9 +134,14 @@ async function retryOne(queues: LockstepQueues, queueName: string, job: Job): Pr
   await job.remove();
 }
 
-export async function dropDeadLetter(queues: LockstepQueues, id: string): Promise<void> {
+export async function dropDeadLetter(
+  queues: LockstepQueues,
+  index: DeadLetterIndex,
+  id: string,
+): Promise<void> {
   const job = await findJob(queues, id);
   if (!job || !(await job.isFailed()))
     throw new Error(`no dead letter with id ${id}; list them with \`lockstep dead-letters list\``);
+  await forgetDeadLetter(index, id.slice(0, id.indexOf('/')), job);
   await job.remove();
 }

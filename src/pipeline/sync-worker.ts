@@ -2,12 +2,13 @@
  * The sync worker on `changes`: one job per changed record, serialised per person by a Redis lock
  * (the linked pair), many people at once so their reads coalesce into batches.
  */
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthError, BadRequestError, RateLimitedError } from '../connector/errors.js';
 import { vendorBackoff } from './backoff.js';
 import type { SyncContext } from './context.js';
-import { CHANGES_QUEUE, type ChangeJob, changeKey } from './queues.js';
+import { keepNewestDeadLetter } from './dead-letters.js';
+import { CHANGES_QUEUE, type ChangeJob } from './queues.js';
 import { PersonBusyError, syncRecord } from './sync-record.js';
 
 export interface SyncWorkerOptions {
@@ -100,7 +101,7 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
     if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
       ctx.logger.warn({ job: job.id, reason: error.message }, 'change dead-lettered');
       ctx.narrate?.(`Dead-lettered: ${error.message}`);
-      void keepOneDeadLetter(ctx, worker, job).catch((err: unknown) =>
+      void keepNewestDeadLetter(ctx.deadLetters, worker, job).catch((err: unknown) =>
         ctx.logger.warn({ err, job: job.id }, 'could not drop an older dead letter of the record'),
       );
     }
@@ -114,12 +115,4 @@ async function personLockName(ctx: SyncContext, change: ChangeJob): Promise<stri
   if (change.system === 'hubspot') return `person:${change.id}`;
   const hubspotId = await ctx.crosswalk.hubSpotOfSalesforce(change.id);
   return hubspotId ? `person:${hubspotId}` : `person:sf-${change.id}`;
-}
-
-/** The record's newest dead-lettered sync stands for it: an older one of the same record goes. */
-async function keepOneDeadLetter(ctx: SyncContext, worker: Worker<ChangeJob>, job: Job<ChangeJob>) {
-  const older = await ctx.deadChanges.replace(changeKey(job.data), job.id!);
-  if (!older) return;
-  const previous = await Job.fromId<ChangeJob>(worker, older);
-  if (previous && (await previous.isFailed())) await previous.remove();
 }

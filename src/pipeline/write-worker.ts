@@ -10,6 +10,7 @@ import type { RecordPatch, WriteResult } from '../connector/types.js';
 import { vendorBackoff } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { SyncContext } from './context.js';
+import { keepNewestDeadLetter } from './dead-letters.js';
 import { withoutRefusedFields } from './partial-write.js';
 import { WRITE_QUEUES, type WriteJob } from './queues.js';
 import { enqueueWrite } from './write-enqueue.js';
@@ -154,8 +155,12 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
     ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'),
   );
   worker.on('failed', (job, error) => {
-    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)))
+    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
       ctx.logger.warn({ job: job.id, reason: error.message }, 'write dead-lettered');
+      void keepNewestDeadLetter(ctx.deadLetters, worker, job).catch((err: unknown) =>
+        ctx.logger.warn({ err, job: job.id }, 'could not drop an older dead letter of the record'),
+      );
+    }
   });
   return worker;
 }

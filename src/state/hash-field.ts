@@ -1,6 +1,6 @@
 /**
  * Atomic single-field operations on a Redis hash that plain commands cannot do in one step. Shared
- * by the echo notes (base-store.ts) and the dead-letter index (dead-change-index.ts).
+ * by the echo notes (base-store.ts) and the dead-letter index (dead-letter-index.ts).
  */
 import type { Redis } from 'ioredis';
 import { RedisScript } from './script.js';

@@ -6,8 +6,8 @@ export interface Keyspace {
   base(person: string): string;
   cursor(system: string, object: string): string;
   ledger: string;
-  /** Record key → id of its latest dead-lettered change job. */
-  deadChanges: string;
+  /** `<queue>|<record key>` → id of the record's latest dead letter in that queue. */
+  deadLetters: string;
   lock(name: string): string;
   gateLog(lane: string): string;
   gatePause(lane: string): string;
@@ -21,7 +21,7 @@ export function keyspace(prefix: string): Keyspace {
     base: (person) => `${prefix}:base:${person}`,
     cursor: (system, object) => `${prefix}:cursor:${system}:${object}`,
     ledger: `${prefix}:ledger`,
-    deadChanges: `${prefix}:dead-changes`,
+    deadLetters: `${prefix}:dead-letters`,
     lock: (name) => `${prefix}:lock:${name}`,
     gateLog: (lane) => `${prefix}:gate:${lane}:log`,
     gatePause: (lane) => `${prefix}:gate:${lane}:paused`,

@@ -11,7 +11,7 @@ import { createQueues } from '../../src/pipeline/queues.js';
 import { RecordReader } from '../../src/pipeline/record-reader.js';
 import { BaseStore } from '../../src/state/base-store.js';
 import { Crosswalk } from '../../src/state/crosswalk.js';
-import { DeadChangeIndex } from '../../src/state/dead-change-index.js';
+import { DeadLetterIndex } from '../../src/state/dead-letter-index.js';
 import { Ledger } from '../../src/state/ledger.js';
 import { Locks } from '../../src/state/lock.js';
 import { hubspotReadFields, salesforceReadFields } from '../../src/sync/read-fields.js';
@@ -51,7 +51,7 @@ export function buildPipeline(scope: RedisScope, mapping: MappingConfig): TestPi
     crosswalk: new Crosswalk(redis, scope.keys),
     bases: new BaseStore(redis, scope.keys),
     ledger: new Ledger(redis, scope.keys),
-    deadChanges: new DeadChangeIndex(redis, scope.keys),
+    deadLetters: new DeadLetterIndex(redis, scope.keys),
     locks: new Locks(redis, scope.keys),
     queues,
     logger: pino({ level: 'silent' }),

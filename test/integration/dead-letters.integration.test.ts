@@ -86,20 +86,24 @@ describe('dead letters', () => {
 
     // Retry syncs the record again rather than replaying the old payload: the write leaves the
     // dead letters and a change of its target record is queued.
-    expect(await retryDeadLetters(pipeline.ctx.queues, brokenId)).toBe(1);
+    expect(await retryDeadLetters(pipeline.ctx.queues, pipeline.ctx.deadLetters, brokenId)).toBe(1);
     expect(await pipeline.ctx.queues.writes.salesforce.getJob(writeJobId(broken))).toBeUndefined();
     expect(await queuedChanges()).toEqual([{ system: 'salesforce', object: 'Lead', id: broken.id }]);
     expect((await listDeadLetters(pipeline.ctx.queues)).map((l) => l.id)).toEqual([otherId]);
     expect(completed).toHaveLength(0);
 
-    await dropDeadLetter(pipeline.ctx.queues, otherId);
+    await dropDeadLetter(pipeline.ctx.queues, pipeline.ctx.deadLetters, otherId);
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
     expect(await pipeline.ctx.queues.writes.salesforce.getJob(writeJobId(other))).toBeUndefined();
     expect(await pipeline.ctx.bases.get('52')).toBeNull();
 
     // Unknown or already-handled ids are refused with a hint, not silently ignored.
-    await expect(dropDeadLetter(pipeline.ctx.queues, otherId)).rejects.toThrow(/dead-letters list/);
-    await expect(retryDeadLetters(pipeline.ctx.queues, 'nope/123')).rejects.toThrow(/no dead letter/);
+    await expect(dropDeadLetter(pipeline.ctx.queues, pipeline.ctx.deadLetters, otherId)).rejects.toThrow(
+      /dead-letters list/,
+    );
+    await expect(retryDeadLetters(pipeline.ctx.queues, pipeline.ctx.deadLetters, 'nope/123')).rejects.toThrow(
+      /no dead letter/,
+    );
   });
 
   it('lets a new plan with the same job id replace its stale dead letter', async () => {
@@ -129,6 +133,44 @@ describe('dead letters', () => {
     await enqueueWrite(pipeline.ctx.queues, job);
     await waitFor('the new plan to be written', () => completed.length === 1);
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
+  });
+
+  it("keeps one dead letter per record for writes (the newest value's), and forgets it once retried", async () => {
+    const first = write('00Q000000000010AAA', '60');
+    const second = { ...first, fields: { Industry: 'Shipping' }, canonical: { industry: 'Shipping' } };
+    pipeline.salesforce.put('Lead', first.id!, { Email: '60@example.com' });
+    pipeline.salesforce.recordErrors.set(first.id!, {
+      kind: 'permanent',
+      code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      message: 'Industry: bad value for restricted picklist field',
+      fields: ['Industry'],
+    });
+    scope.track(
+      startWriter(pipeline.ctx, {
+        system: 'salesforce',
+        connection: pipeline.workerConnection,
+        prefix: scope.prefix,
+        batchSize: 200,
+        maxWaitMs: 20,
+      }),
+    );
+    await enqueueWrite(pipeline.ctx.queues, first);
+    await waitFor(
+      'the first dead letter',
+      async () => (await listDeadLetters(pipeline.ctx.queues)).length === 1,
+    );
+    // The source moves on to another value the picklist refuses too: still one dead letter, the newest.
+    await enqueueWrite(pipeline.ctx.queues, second);
+    const [letter] = await waitFor('the newest to replace the first', async () => {
+      const rows = await listDeadLetters(pipeline.ctx.queues);
+      return rows.length === 1 && rows[0]?.id.endsWith(writeJobId(second)) ? rows : undefined;
+    });
+    expect(await pipeline.ctx.deadLetters.size()).toBe(1);
+
+    await retryDeadLetters(pipeline.ctx.queues, pipeline.ctx.deadLetters, letter!.id);
+    expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
+    // The index keeps no entry for a record that has no dead letter.
+    expect(await pipeline.ctx.deadLetters.size()).toBe(0);
   });
 
   it('retries every dead letter at once (retry --all): writes are synced again, syncs rerun afresh', async () => {
@@ -175,7 +217,7 @@ describe('dead letters', () => {
     await failing.close();
     await waitFor('four dead letters', async () => (await listDeadLetters(pipeline.ctx.queues)).length === 4);
 
-    expect(await retryDeadLetters(pipeline.ctx.queues, 'all')).toBe(4);
+    expect(await retryDeadLetters(pipeline.ctx.queues, pipeline.ctx.deadLetters, 'all')).toBe(4);
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
     expect((await queuedChanges()).map((c) => c.id).sort()).toEqual([
       '00Q000000000001AAA',
@@ -251,7 +293,7 @@ describe('retrying a dead-lettered write after the source changed again', () => 
     // ...then settles on another one, and the admin fixes the picklist and retries.
     hubspot.put('contacts', '51', contact('RETAIL'));
     salesforce.recordErrors.delete(LEAD);
-    await retryDeadLetters(ctx.queues, letter!.id);
+    await retryDeadLetters(ctx.queues, ctx.deadLetters, letter!.id);
     await waitFor(
       'the fresh plan to be written',
       () => salesforce.get('Lead', LEAD)?.fields.Industry !== 'Banking',
