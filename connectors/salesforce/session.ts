@@ -85,6 +85,7 @@ export function createSession(
   let lastMintAt: number | undefined;
   let lastFailure: ApiError | undefined;
   let pendingLogin: Promise<void> | undefined;
+  let rotationWarned = false;
 
   async function requestToken(): Promise<unknown> {
     switch (grant.kind) {
@@ -132,13 +133,23 @@ export function createSession(
       const token = parsed.data;
       conn.instanceUrl = token.instance_url.replace(/\/+$/, '');
       conn.accessToken = token.access_token;
-      if (token.refresh_token !== undefined) refreshToken = token.refresh_token;
+      if (token.refresh_token !== undefined && token.refresh_token !== refreshToken) {
+        if (grant.kind === 'refresh-token' && !rotationWarned) {
+          rotationWarned = true;
+          // The new token lives in this process only: a restart, or a second process, would present
+          // the spent one from the environment and be refused.
+          logger?.warn(
+            'Salesforce rotated the refresh token; Lockstep keeps the new one in memory only, so the next restart will be refused. Fix: turn refresh-token rotation off for the connected app',
+          );
+        }
+        refreshToken = token.refresh_token;
+      }
       lastMintAt = clock();
       lastFailure = undefined;
       logger?.info({ grant: grant.kind }, 'salesforce session minted');
       return token.access_token;
     } catch (err) {
-      lastFailure = toApiError(err);
+      lastFailure = withRefreshHint(toApiError(err), grant.kind);
       logger?.warn({ grant: grant.kind, err: lastFailure.message }, 'salesforce token request failed');
       throw lastFailure;
     }
@@ -170,4 +181,16 @@ export function createSession(
     },
     lastTokenFailure: () => lastFailure,
   };
+}
+
+/** A refused refresh token is nearly always fixed one way: say which. */
+function withRefreshHint(error: ApiError, grantKind: string): ApiError {
+  if (!(error instanceof AuthError) || grantKind !== 'refresh-token' || error.code !== 'invalid_grant')
+    return error;
+  return new AuthError(
+    'salesforce',
+    `${error.message}: the refresh token was refused (revoked, expired, or already spent by refresh-token rotation). Fix: issue a new one into SALESFORCE_REFRESH_TOKEN, with rotation off for the connected app`,
+    error.status,
+    error.code,
+  );
 }

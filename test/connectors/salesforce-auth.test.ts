@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSalesforceConnector } from '../../connectors/salesforce/index.js';
 import { jwtAudience } from '../../connectors/salesforce/session.js';
 import { AuthError, TransientApiError } from '../../src/connector/errors.js';
@@ -113,8 +114,55 @@ describe('session refresh on 401', () => {
       .catch((err: unknown) => err);
 
     expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'invalid_grant', message: 'expired access/refresh token' });
+    expect(error).toMatchObject({ code: 'invalid_grant' });
+    // The vendor's words, then the fix.
+    expect((error as AuthError).message).toMatch(
+      /^expired access\/refresh token: the refresh token was refused/,
+    );
+    expect((error as AuthError).message).toContain('SALESFORCE_REFRESH_TOKEN');
     expect(gate.acquired).toEqual([]);
+  });
+
+  it('uses a rotated refresh token for the next refresh and warns once that it lives in memory only', async () => {
+    const tokenBodies: Array<Record<string, string>> = [];
+    nock(LOGIN)
+      .post('/services/oauth2/token', (body: Record<string, string>) => {
+        tokenBodies.push(body);
+        return true;
+      })
+      .times(2)
+      .reply(200, () => ({
+        ...tokenResponse(`token-${tokenBodies.length}`),
+        refresh_token: `refresh-${tokenBodies.length + 1}`,
+      }));
+    org()
+      .get(`${API}/query`)
+      .query(true)
+      .reply(401, EXPIRED)
+      .get(`${API}/query`)
+      .query(true)
+      .reply(200, queryPage([], 0))
+      .get(`${API}/query`)
+      .query(true)
+      .reply(401, EXPIRED)
+      .get(`${API}/query`)
+      .query(true)
+      .reply(200, queryPage([], 0));
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
+    // Only the clock is faked: a second refresh within 10 s of a mint is refused as a loop.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const connector = createSalesforceConnector(refreshConfig, { gate: recordingGate(), logger });
+      await connector.readChanges('Lead', null, [], 10);
+      vi.setSystemTime(Date.now() + 60_000);
+      await connector.readChanges('Lead', null, [], 10);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    expect(tokenBodies.map((body) => body.refresh_token)).toEqual(['refresh-1', 'refresh-2']);
+    expect(warnings.filter((msg) => msg.includes('rotated the refresh token'))).toHaveLength(1);
   });
 
   it('gives up on a token endpoint that does not answer, as a transient error, instead of hanging', async () => {
