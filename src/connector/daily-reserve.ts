@@ -11,6 +11,8 @@ export interface DailyReserve {
   fraction: number;
   /** Lanes held while the allowance is into the reserve (HubSpot: its search lane counts too). */
   lanes: readonly string[];
+  /** The lane whose answers carry the daily figures: one call on it looks again after a pause. */
+  reportingLane: string;
   /** How long to hold before one call looks at the vendor's figures again. */
   pauseMs: number;
 }
@@ -27,8 +29,8 @@ export function dailyUsageOf(info: BudgetInfo): DailyUsage | undefined {
   return { used, limit };
 }
 
-/** True once the calls left for today are within the reserve. */
+/** True once fewer calls are left for today than the reserve keeps. */
 export function isIntoReserve(usage: DailyUsage, fraction: number): boolean {
   if (!(fraction > 0)) return false;
-  return usage.limit - usage.used <= usage.limit * fraction;
+  return usage.limit - usage.used < usage.limit * fraction;
 }

@@ -103,11 +103,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
         salesforce: {
           fraction: env.LOCKSTEP_SALESFORCE_DAILY_RESERVE_PERCENT / 100,
           lanes: [SALESFORCE_LANE],
+          reportingLane: SALESFORCE_LANE,
           pauseMs: reservePauseMs,
         },
         hubspot: {
           fraction: env.LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT / 100,
           lanes: ['hubspot', 'hubspot-search'],
+          reportingLane: 'hubspot',
           pauseMs: reservePauseMs,
         },
       },

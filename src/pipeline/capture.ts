@@ -5,7 +5,7 @@
  * re-queues records, which the merge then finds unchanged.
  */
 import type { Logger } from 'pino';
-import { AuthError } from '../connector/errors.js';
+import { AuthError, RateLimitedError } from '../connector/errors.js';
 import type { ChangeCursor, Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
@@ -193,7 +193,11 @@ export class Poller {
         } catch (error) {
           if (error instanceof AuthError)
             this.deps.health?.credentialsRejected(target.connector.system, error.message);
-          this.deps.logger.warn(
+          // A budget the gate holds (a pause, the daily reserve) was said where it was set: a line per
+          // poll interval for the whole pause would bury everything else. A vendor's 429 is news.
+          const held = error instanceof RateLimitedError && error.status === undefined;
+          const level = held ? 'debug' : 'warn';
+          this.deps.logger[level](
             { err: error, system: target.connector.system, object: target.object },
             'poll failed; will retry next interval',
           );

@@ -172,20 +172,24 @@ async function queuePatch(
 ): Promise<boolean> {
   const names = Object.keys(patch.fields);
   if (names.length === 0) return false;
-  await enqueueWrite(ctx.queues, {
-    op: 'update',
-    system: side.system,
-    object: side.object,
-    id: side.id,
-    fields: patch.fields,
-    clearFirst: patch.clearFirst,
-    canonical: patch.canonical,
-    previous: Object.fromEntries(names.map((name) => [name, side.raw[name] ?? null])),
-    person,
-    plannedAt,
-    origin,
-    label,
-  });
+  await enqueueWrite(
+    ctx.queues,
+    {
+      op: 'update',
+      system: side.system,
+      object: side.object,
+      id: side.id,
+      fields: patch.fields,
+      clearFirst: patch.clearFirst,
+      canonical: patch.canonical,
+      previous: Object.fromEntries(names.map((name) => [name, side.raw[name] ?? null])),
+      person,
+      plannedAt,
+      origin,
+      label,
+    },
+    ctx.deadLetters,
+  );
   return true;
 }
 
@@ -208,17 +212,21 @@ async function queueCreate(ctx: SyncContext, source: SourceRecord): Promise<void
         } as const);
   if (side.system === 'salesforce' && !ctx.mapping.identity.createInHubSpot) return;
   const plan = planCreate(ctx.mapping, side);
-  await enqueueWrite(ctx.queues, {
-    op: 'create',
-    system: plan.system,
-    object: plan.object,
-    fields: plan.fields,
-    canonical: plan.canonical,
-    person: side.system === 'hubspot' ? side.id : undefined,
-    source: { system: side.system, object: side.object, id: side.id },
-    origin: side.system,
-    label: describeRecord(source),
-  });
+  await enqueueWrite(
+    ctx.queues,
+    {
+      op: 'create',
+      system: plan.system,
+      object: plan.object,
+      fields: plan.fields,
+      canonical: plan.canonical,
+      person: side.system === 'hubspot' ? side.id : undefined,
+      source: { system: side.system, object: side.object, id: side.id },
+      origin: side.system,
+      label: describeRecord(source),
+    },
+    ctx.deadLetters,
+  );
 }
 
 export function describeRecord(record: SourceRecord): string {

@@ -5,6 +5,8 @@
  * is a new write, never folded into an older job that is about to be dropped as superseded.
  */
 import { createHash } from 'node:crypto';
+import type { DeadLetterIndex } from '../state/dead-letter-index.js';
+import { deadLetterRecordKey } from './dead-letters.js';
 import type { LockstepQueues, WriteJob } from './queues.js';
 
 export const writeJobOptions = {
@@ -25,12 +27,21 @@ export function writeJobId(job: WriteJob): string {
   return `${job.system}-${job.object}-${job.id}-${digest}`;
 }
 
-export async function enqueueWrite(queues: LockstepQueues, job: WriteJob): Promise<void> {
+export async function enqueueWrite(
+  queues: LockstepQueues,
+  job: WriteJob,
+  /** Told when a stale dead letter gives way, so the record no longer counts as dead-lettered. */
+  deadLetters?: DeadLetterIndex,
+): Promise<void> {
   const queue = queues.writes[job.system];
   const jobId = writeJobId(job);
   // A dead letter keeps its id; a new plan with the same id (the record was fixed) must not be
   // swallowed by it, so the stale dead letter gives way.
   const existing = await queue.getJob(jobId);
-  if (existing && (await existing.isFailed())) await existing.remove();
+  if (existing && (await existing.isFailed())) {
+    const recordKey = deadLetterRecordKey(queue.name, existing.data);
+    if (deadLetters && recordKey) await deadLetters.forget(queue.name, recordKey, jobId);
+    await existing.remove();
+  }
   await queue.add(job.op, job, { ...writeJobOptions, jobId });
 }

@@ -78,17 +78,21 @@ async function recordCreated(ctx: SyncContext, job: WriteJob, newId: string): Pr
     source.system === 'hubspot'
       ? identity.hubspotLinkProperty[salesforce.object as 'Lead' | 'Contact']
       : identity.salesforceLinkField;
-  await enqueueWrite(ctx.queues, {
-    op: 'update',
-    system: source.system,
-    object: source.object,
-    id: source.id,
-    fields: { [linkField]: newId },
-    canonical: {},
-    person: hubspotId,
-    origin: 'lockstep',
-    label: job.label,
-  });
+  await enqueueWrite(
+    ctx.queues,
+    {
+      op: 'update',
+      system: source.system,
+      object: source.object,
+      id: source.id,
+      fields: { [linkField]: newId },
+      canonical: {},
+      person: hubspotId,
+      origin: 'lockstep',
+      label: job.label,
+    },
+    ctx.deadLetters,
+  );
 }
 
 const fixes: Record<string, string> = {

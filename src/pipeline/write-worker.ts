@@ -136,7 +136,7 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
       if (result.error.kind === 'permanent') {
         // Refused for some fields only: the rest is written now, the refused ones are the dead letter.
         const rest = withoutRefusedFields(ctx.mapping, job.data, result.error.fields);
-        if (rest) await enqueueWrite(ctx.queues, rest);
+        if (rest) await enqueueWrite(ctx.queues, rest, ctx.deadLetters);
         ctx.narrate?.(`Dead-lettered: ${reason}${rest ? ' The other fields are written without it.' : ''}`);
         throw new UnrecoverableError(reason);
       }

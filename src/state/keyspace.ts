@@ -11,6 +11,10 @@ export interface Keyspace {
   lock(name: string): string;
   gateLog(lane: string): string;
   gatePause(lane: string): string;
+  /** Set while a system's daily allowance is into Lockstep's reserve. */
+  gateHold(system: string): string;
+  /** The one call that looks again at a held lane. */
+  gateProbe(lane: string): string;
 }
 
 export function keyspace(prefix: string): Keyspace {
@@ -25,5 +29,7 @@ export function keyspace(prefix: string): Keyspace {
     lock: (name) => `${prefix}:lock:${name}`,
     gateLog: (lane) => `${prefix}:gate:${lane}:log`,
     gatePause: (lane) => `${prefix}:gate:${lane}:paused`,
+    gateHold: (system) => `${prefix}:gate:reserve:${system}`,
+    gateProbe: (lane) => `${prefix}:gate:${lane}:probe`,
   };
 }

@@ -22,25 +22,70 @@ export interface LaneLimit {
   windowMs: number;
 }
 
-// KEYS: log, pause. ARGV: limit, window ms, a member unique to this call.
-// Returns 0 when the call may go now (and logs it), else the ms to wait. Time is Redis's own, so
-// processes on hosts whose clocks differ still share one window.
+// KEYS: log, pause, the lane's system's reserve hold, the lane's probe slot.
+// ARGV: limit (0: none), window ms, a log member unique to this call, this acquire's token, how long
+// a probe slot lasts, the longest wait to return while another caller probes (0: no cap).
+// Returns 0 when the call may go now (and logs it), -1 when it may go as the probe of a reserve hold,
+// else the ms to wait. Time is Redis's own, so processes on hosts whose clocks differ share one window.
+// While a daily reserve holds the system and its pause has run out, one call per lane at a time goes
+// (the probe): its answer tells whether the allowance has room again, instead of every waiting call
+// spending the reserve at once.
 const ACQUIRE = new RedisScript(`
 local paused = redis.call('pttl', KEYS[2])
 if paused > 0 then return paused end
+local probe = false
+if redis.call('exists', KEYS[3]) == 1 then
+  local holder = redis.call('get', KEYS[4])
+  if not holder then
+    redis.call('set', KEYS[4], ARGV[4], 'PX', ARGV[5])
+    probe = true
+  elseif holder == ARGV[4] then
+    probe = true
+  else
+    local left = redis.call('pttl', KEYS[4])
+    local cap = tonumber(ARGV[6])
+    if cap > 0 and left > cap then left = cap end
+    if left < 1 then left = 1 end
+    return left
+  end
+end
+local go = 0
+if probe then go = -1 end
+local limit = tonumber(ARGV[1])
+if limit <= 0 then return go end
 local time = redis.call('time')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local window = tonumber(ARGV[2])
 redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
-if redis.call('zcard', KEYS[1]) < tonumber(ARGV[1]) then
+if redis.call('zcard', KEYS[1]) < limit then
   redis.call('zadd', KEYS[1], now, ARGV[3])
   redis.call('pexpire', KEYS[1], window)
-  return 0
+  return go
 end
 local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
 local left = math.floor(tonumber(oldest[2]) + window - now) + 1
 if left < 1 then left = 1 end
 return left`);
+
+// KEYS: the system's hold, then per lane its pause and its probe slot. ARGV: pause ms, hold ms.
+// Into the reserve: every lane pauses (a pause only grows), the hold is (re)set, and the probe slots
+// are freed for the first calls after the pause.
+const HOLD = `
+for i = 2, #KEYS, 2 do
+  if redis.call('pttl', KEYS[i]) < tonumber(ARGV[1]) then
+    redis.call('set', KEYS[i], '1', 'PX', ARGV[1])
+  end
+  redis.call('del', KEYS[i + 1])
+end
+redis.call('set', KEYS[1], '1', 'PX', ARGV[2])
+return 1`;
+
+/** How long a probe of a lane whose answers carry the daily figures may take before another goes. */
+const PROBE_ANSWER_MS = 30_000;
+/** How long calls wait between looks while another call probes a reporting lane. */
+const PROBE_WAIT_STEP_MS = 500;
+/** A hold no answer has lifted ends on its own after a day: the allowance has rolled over by then. */
+const HOLD_MAX_MS = 24 * 3_600_000;
 
 // KEYS: pause. ARGV: ms. A pause only ever grows: a short Retry-After must not cut a daily-limit
 // pause that another call set. Sent as EVAL, not by SHA: pauses are rare, and a NOSCRIPT retry would
@@ -81,6 +126,8 @@ export class RedisRequestGate implements RequestGate {
   private readonly usage = new Map<'hubspot' | 'salesforce', DailyUsage>();
   /** Until when this process already paused a system for its reserve: one pause (and log line) per spell. */
   private readonly reservePausedUntil = new Map<'hubspot' | 'salesforce', number>();
+  /** Systems this process probed or held: an answer with room again lifts the hold for everyone. */
+  private readonly probing = new Set<'hubspot' | 'salesforce'>();
 
   constructor(
     private readonly redis: Redis,
@@ -93,19 +140,33 @@ export class RedisRequestGate implements RequestGate {
 
   async acquire(lane: string): Promise<void> {
     const limit = this.limits[lane];
+    const system = systemOf(lane);
+    const reserve = this.options.dailyReserves?.[system];
+    // A lane whose answers carry the figures lifts the hold within one call; the others (HubSpot
+    // search) never report, so they look once per pause only.
+    const reports = reserve?.reportingLane === lane;
+    const token = `${this.callerId}:${this.calls++}`;
     for (;;) {
-      let wait: number;
-      if (limit) {
-        wait = Number(
-          await ACQUIRE.run(
-            this.redis,
-            [this.keys.gateLog(lane), this.keys.gatePause(lane)],
-            [limit.requests, limit.windowMs, `${this.callerId}:${this.calls++}`],
-          ),
-        );
-      } else {
-        wait = Math.max(0, await this.redis.pttl(this.keys.gatePause(lane)));
-      }
+      const wait = Number(
+        await ACQUIRE.run(
+          this.redis,
+          [
+            this.keys.gateLog(lane),
+            this.keys.gatePause(lane),
+            this.keys.gateHold(system),
+            this.keys.gateProbe(lane),
+          ],
+          [
+            limit?.requests ?? 0,
+            limit?.windowMs ?? 0,
+            `${token}:${this.calls++}`,
+            token,
+            reports ? PROBE_ANSWER_MS : (reserve?.pauseMs ?? PROBE_ANSWER_MS),
+            reports ? PROBE_WAIT_STEP_MS : 0,
+          ],
+        ),
+      );
+      if (wait === -1) this.probing.add(system);
       if (wait <= 0) return;
       if (wait > this.maxWaitMs) {
         // A long pause (a daily limit, a long Retry-After) must not hold a worker slot and its person
@@ -136,12 +197,40 @@ export class RedisRequestGate implements RequestGate {
   private observeDaily(system: 'hubspot' | 'salesforce', usage: DailyUsage): void {
     this.usage.set(system, usage);
     const reserve = this.options.dailyReserves?.[system];
-    if (!reserve || !isIntoReserve(usage, reserve.fraction)) return;
+    if (!reserve) return;
+    if (!isIntoReserve(usage, reserve.fraction)) {
+      if (this.probing.delete(system)) void this.lift(system, reserve).catch(() => {});
+      return;
+    }
     const now = Date.now();
     if ((this.reservePausedUntil.get(system) ?? 0) > now) return;
     this.reservePausedUntil.set(system, now + reserve.pauseMs);
+    this.probing.add(system);
     // Through Redis, so every process holds off, not only the one that saw the figures.
-    for (const lane of reserve.lanes) void this.pause(lane, reserve.pauseMs).catch(() => {});
+    void this.hold(system, reserve).catch(() => {
+      // Not held after all: the next answer into the reserve tries again.
+      this.reservePausedUntil.delete(system);
+    });
     this.options.onReservePause?.({ system, usage, fraction: reserve.fraction, pauseMs: reserve.pauseMs });
+  }
+
+  private async hold(system: 'hubspot' | 'salesforce', reserve: DailyReserve): Promise<void> {
+    const keys = reserve.lanes.flatMap((lane) => [this.keys.gatePause(lane), this.keys.gateProbe(lane)]);
+    await this.redis.eval(
+      HOLD,
+      keys.length + 1,
+      this.keys.gateHold(system),
+      ...keys,
+      reserve.pauseMs,
+      HOLD_MAX_MS,
+    );
+  }
+
+  private async lift(system: 'hubspot' | 'salesforce', reserve: DailyReserve): Promise<void> {
+    this.reservePausedUntil.delete(system);
+    await this.redis.del(
+      this.keys.gateHold(system),
+      ...reserve.lanes.map((lane) => this.keys.gateProbe(lane)),
+    );
   }
 }

@@ -128,11 +128,14 @@ describe('dead letters', () => {
     const completed: Array<Job<WriteJob>> = [];
     writer.on('completed', (done) => completed.push(done));
     await waitFor('the dead letter', async () => (await listDeadLetters(pipeline.ctx.queues)).length === 1);
+    await waitFor('the record to be indexed', async () => (await pipeline.ctx.deadLetters.size()) === 1);
     // The record is fixed; the next sync plans the same write again.
     pipeline.salesforce.recordErrors.delete(job.id!);
-    await enqueueWrite(pipeline.ctx.queues, job);
+    await enqueueWrite(pipeline.ctx.queues, job, pipeline.ctx.deadLetters);
     await waitFor('the new plan to be written', () => completed.length === 1);
     expect(await listDeadLetters(pipeline.ctx.queues)).toEqual([]);
+    // The stale dead letter gave way: the record no longer counts as dead-lettered.
+    expect(await pipeline.ctx.deadLetters.size()).toBe(0);
   });
 
   it("keeps one dead letter per record for writes (the newest value's), and forgets it once retried", async () => {

@@ -116,8 +116,13 @@ describe('RedisRequestGate', () => {
     const pauses: unknown[] = [];
     const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
       dailyReserves: {
-        hubspot: { fraction: 0.1, lanes: ['hubspot', 'hubspot-search'], pauseMs: 400 },
-        salesforce: { fraction: 0.1, lanes: ['salesforce'], pauseMs: 400 },
+        hubspot: {
+          fraction: 0.1,
+          lanes: ['hubspot', 'hubspot-search'],
+          reportingLane: 'hubspot',
+          pauseMs: 400,
+        },
+        salesforce: { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 400 },
       },
       onReservePause: (pause) => pauses.push(pause),
     });
@@ -142,7 +147,9 @@ describe('RedisRequestGate', () => {
   it('turns a pause longer than maxWaitMs into RateLimitedError, so the queue holds the job', async () => {
     const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
       maxWaitMs: 100,
-      dailyReserves: { salesforce: { fraction: 0.1, lanes: ['salesforce'], pauseMs: 60_000 } },
+      dailyReserves: {
+        salesforce: { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 60_000 },
+      },
     });
     gate.observe('salesforce', { dailyUsed: 99_000, dailyLimit: 100_000 });
     await sleep(10);
@@ -151,5 +158,62 @@ describe('RedisRequestGate', () => {
       system: 'salesforce',
       retryAfterMs: expect.any(Number),
     });
+  });
+
+  it('lets one call look again once the reserve pause is over, and the rest wait for its answer', async () => {
+    const reserve = { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 300 };
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      dailyReserves: { salesforce: reserve },
+    });
+    gate.observe('salesforce', { dailyUsed: 95_000, dailyLimit: 100_000 });
+    await sleep(10);
+    // The pause runs out: the first call goes (the probe), a second waits for the probe's answer.
+    expect(await timed(() => gate.acquire('salesforce'))).toBeGreaterThanOrEqual(200);
+    let secondDone = false;
+    const second = timed(() => gate.acquire('salesforce')).finally(() => {
+      secondDone = true;
+    });
+    await sleep(700);
+    expect(secondDone).toBe(false);
+    // The probe's answer: room again. The hold lifts and the waiting call goes.
+    gate.observe('salesforce', { dailyUsed: 1_000, dailyLimit: 100_000 });
+    expect(await second).toBeLessThan(700 + 800);
+    await sleep(20);
+    expect(await timed(() => gate.acquire('salesforce'))).toBeLessThan(60);
+  });
+
+  it("pauses again when the probe's answer is still into the reserve", async () => {
+    const reserve = { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 300 };
+    const pauses: unknown[] = [];
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      dailyReserves: { salesforce: reserve },
+      onReservePause: (pause) => pauses.push(pause),
+    });
+    gate.observe('salesforce', { dailyUsed: 95_000, dailyLimit: 100_000 });
+    await sleep(10);
+    await gate.acquire('salesforce'); // the probe, after the pause
+    gate.observe('salesforce', { dailyUsed: 95_100, dailyLimit: 100_000 });
+    await sleep(10);
+    expect(await timed(() => gate.acquire('salesforce'))).toBeGreaterThanOrEqual(200);
+    expect(pauses).toHaveLength(2);
+  });
+
+  it('shares the hold between processes: another process waits on the probe and sees the hold lift', async () => {
+    const reserve = { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 200 };
+    const first = new RedisRequestGate(scope.connect('process-1'), scope.keys, limits, {
+      dailyReserves: { salesforce: reserve },
+    });
+    const second = new RedisRequestGate(scope.connect('process-2'), scope.keys, limits, {
+      dailyReserves: { salesforce: reserve },
+    });
+    first.observe('salesforce', { dailyUsed: 99_000, dailyLimit: 100_000 });
+    await sleep(250);
+    await first.acquire('salesforce'); // the probe
+    const waiting = timed(() => second.acquire('salesforce'));
+    await sleep(300);
+    first.observe('salesforce', { dailyUsed: 10, dailyLimit: 100_000 });
+    const waited = await waiting;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(1_500);
   });
 });

@@ -10,9 +10,9 @@ describe('daily API reserve', () => {
     expect(dailyUsageOf({ retryAfterMs: 1000 })).toBeUndefined();
   });
 
-  it('is into a 10% reserve once 90% or more of the allowance is used', () => {
-    expect(isIntoReserve({ used: 89_999, limit: 100_000 }, 0.1)).toBe(false);
-    expect(isIntoReserve({ used: 90_000, limit: 100_000 }, 0.1)).toBe(true);
+  it('is into a 10% reserve once fewer than 10% of the calls are left', () => {
+    expect(isIntoReserve({ used: 90_000, limit: 100_000 }, 0.1)).toBe(false);
+    expect(isIntoReserve({ used: 90_001, limit: 100_000 }, 0.1)).toBe(true);
     // Salesforce lets an org run past its allowance for a while (api-usage=110018/100000).
     expect(isIntoReserve({ used: 110_018, limit: 100_000 }, 0.1)).toBe(true);
   });
