@@ -24,7 +24,7 @@ export interface LaneLimit {
 
 // KEYS: log, pause, the lane's system's reserve hold, the lane's probe slot.
 // ARGV: limit (0: none), window ms, a log member unique to this call, this acquire's token, how long
-// a probe slot lasts, the longest wait to return while another caller probes (0: no cap).
+// a probe slot lasts, the longest wait to return while another caller probes.
 // Returns 0 when the call may go now (and logs it), -1 when it may go as the probe of a reserve hold,
 // else the ms to wait. Time is Redis's own, so processes on hosts whose clocks differ share one window.
 // While a daily reserve holds the system and its pause has run out, one call per lane at a time goes
@@ -44,7 +44,7 @@ if redis.call('exists', KEYS[3]) == 1 then
   else
     local left = redis.call('pttl', KEYS[4])
     local cap = tonumber(ARGV[6])
-    if cap > 0 and left > cap then left = cap end
+    if left > cap then left = cap end
     if left < 1 then left = 1 end
     return left
   end
@@ -162,7 +162,9 @@ export class RedisRequestGate implements RequestGate {
             `${token}:${this.calls++}`,
             token,
             reports ? PROBE_ANSWER_MS : (reserve?.pauseMs ?? PROBE_ANSWER_MS),
-            reports ? PROBE_WAIT_STEP_MS : 0,
+            // Short looks while a reporting lane's probe is out; on the others at most the time a
+            // probe answer takes, so a queue held for it resumes soon after the hold lifts.
+            reports ? PROBE_WAIT_STEP_MS : PROBE_ANSWER_MS,
           ],
         ),
       );

@@ -216,4 +216,26 @@ describe('RedisRequestGate', () => {
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(1_500);
   });
+
+  it('lets one search through per pause while HubSpot is held, and frees search once an answer shows room', async () => {
+    const reserve = {
+      fraction: 0.1,
+      lanes: ['hubspot', 'hubspot-search'],
+      reportingLane: 'hubspot',
+      pauseMs: 300,
+    };
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      dailyReserves: { hubspot: reserve },
+    });
+    gate.observe('hubspot', { dailyUsed: 960, dailyLimit: 1000 });
+    await sleep(350);
+    // Search answers carry no figures: one search per pause goes while the hold stands.
+    expect(await timed(() => gate.acquire('hubspot-search'))).toBeLessThan(60);
+    expect(await timed(() => gate.acquire('hubspot-search'))).toBeGreaterThanOrEqual(200);
+    // A batch call probes the reporting lane; its answer shows room and lifts the hold for search too.
+    await gate.acquire('hubspot');
+    gate.observe('hubspot', { dailyUsed: 10, dailyLimit: 1000 });
+    await sleep(20);
+    expect(await timed(() => gate.acquire('hubspot-search'))).toBeLessThan(60);
+  });
 });
