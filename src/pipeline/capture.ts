@@ -142,10 +142,13 @@ export function settledCursor(
   return { modifiedAt: new Date(openFrom - settle.precisionMs).toISOString(), id: settle.lowestId };
 }
 
-/** Polls every target on an interval until stopped. */
+/**
+ * Polls every target on an interval until stopped. Each target runs on its own timer: a poll waiting
+ * on one vendor's budget (a Retry-After slept through in the gate) must not hold the other's capture.
+ */
 export class Poller {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly timers = new Map<PollTarget, NodeJS.Timeout>();
+  private readonly running = new Map<PollTarget, Promise<void>>();
   private stopped = false;
   private readonly memories = new Map<PollTarget, CaptureMemory>();
 
@@ -158,20 +161,28 @@ export class Poller {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    for (const target of this.targets) this.schedule(target, 0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(this.running.values());
   }
 
-  private schedule(delay: number): void {
+  private schedule(target: PollTarget, delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => this.schedule(this.intervalMs));
-    }, delay);
+    this.timers.set(
+      target,
+      setTimeout(() => {
+        const run = this.poll(target).finally(() => {
+          this.running.delete(target);
+          this.schedule(target, this.intervalMs);
+        });
+        this.running.set(target, run);
+      }, delay),
+    );
   }
 
   private memoryOf(target: PollTarget): CaptureMemory {
@@ -183,26 +194,22 @@ export class Poller {
     return memory;
   }
 
-  private async tick(): Promise<void> {
-    await Promise.all(
-      this.targets.map(async (target) => {
-        try {
-          const count = await pollOnce(target, this.deps, this.memoryOf(target), 50, () => this.stopped);
-          this.deps.health?.credentialsAccepted(target.connector.system);
-          if (count > 0) this.onQueued(target.connector.system, target.object, count);
-        } catch (error) {
-          if (error instanceof AuthError)
-            this.deps.health?.credentialsRejected(target.connector.system, error.message);
-          // A budget the gate holds (a pause, the daily reserve) was said where it was set: a line per
-          // poll interval for the whole pause would bury everything else. A vendor's 429 is news.
-          const held = error instanceof RateLimitedError && error.status === undefined;
-          const level = held ? 'debug' : 'warn';
-          this.deps.logger[level](
-            { err: error, system: target.connector.system, object: target.object },
-            'poll failed; will retry next interval',
-          );
-        }
-      }),
-    );
+  private async poll(target: PollTarget): Promise<void> {
+    try {
+      const count = await pollOnce(target, this.deps, this.memoryOf(target), 50, () => this.stopped);
+      this.deps.health?.credentialsAccepted(target.connector.system);
+      if (count > 0) this.onQueued(target.connector.system, target.object, count);
+    } catch (error) {
+      if (error instanceof AuthError)
+        this.deps.health?.credentialsRejected(target.connector.system, error.message);
+      // A budget the gate holds (a pause, the daily reserve) was said where it was set: a line per
+      // poll interval for the whole pause would bury everything else. A vendor's 429 is news.
+      const held = error instanceof RateLimitedError && error.status === undefined;
+      const level = held ? 'debug' : 'warn';
+      this.deps.logger[level](
+        { err: error, system: target.connector.system, object: target.object },
+        'poll failed; will retry next interval',
+      );
+    }
   }
 }

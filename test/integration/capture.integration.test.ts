@@ -209,6 +209,41 @@ describe('Poller', () => {
   });
 });
 
+describe('Poller', () => {
+  it("keeps polling one system while the other's poll waits on its API budget", async () => {
+    const hubspot = new FakeConnector('hubspot');
+    const salesforce = new FakeConnector('salesforce');
+    // Salesforce's poll sleeps in the gate (a Retry-After under the gate's 15 s), for a second.
+    const read = salesforce.readChanges.bind(salesforce);
+    salesforce.readChanges = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return read(...args);
+    };
+    const poller = new Poller(
+      [
+        { connector: hubspot, object: 'contacts', fields: ['email'], pageSize: 10 },
+        { connector: salesforce, object: 'Lead', fields: ['Email'], pageSize: 10 },
+      ],
+      {
+        queues,
+        cursors: new CursorStore(redis, scope.keys),
+        locks: new Locks(redis, scope.keys),
+        logger: pino({ level: 'silent' }),
+      },
+      20,
+    );
+    poller.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Every 20 ms for 600 ms: many HubSpot polls, while the first Salesforce one is still waiting.
+      expect(hubspot.readChangesCalls.length).toBeGreaterThan(5);
+      expect(salesforce.readChangesCalls.length).toBeLessThanOrEqual(1);
+    } finally {
+      await poller.stop();
+    }
+  });
+});
+
 describe('pollOnce on whole-second stamps (Salesforce)', () => {
   it('captures a second edit of the same record within the same second', async () => {
     const salesforce = new FakeConnector('salesforce');
