@@ -28,6 +28,11 @@ export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
 }
 
+/** `--help`: the usage is the answer, not an error. */
+export class BenchHelpRequested extends Error {
+  override name = 'BenchHelpRequested';
+}
+
 function wholeNumber(name: string, raw: string | undefined, min: number, max: number): number {
   const value = Number(raw);
   if (raw === undefined || !Number.isInteger(value) || value < min || value > max)
@@ -52,7 +57,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     else if (flag === '--realistic-limits') realisticLimits = true;
     else if (flag === '--cpu-prof') cpuProfile = value();
     else if (flag === '--daemons') daemons = value();
-    else if (flag === '--help' || flag === '-h') throw new BenchUsageError(USAGE);
+    else if (flag === '--help' || flag === '-h') throw new BenchHelpRequested(USAGE);
     else throw new BenchUsageError(`unknown option ${arg}\n${USAGE}`);
   }
   return {

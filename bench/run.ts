@@ -26,7 +26,7 @@ import {
   systemCalls,
   table,
 } from './measure.js';
-import { BenchUsageError, parseOptions } from './options.js';
+import { BenchHelpRequested, BenchUsageError, parseOptions } from './options.js';
 import {
   applyBulkChanges,
   BenchTimeoutError,
@@ -391,6 +391,10 @@ main().then(
     setTimeout(() => process.exit(code), 3_000).unref();
   },
   (error: unknown) => {
+    if (error instanceof BenchHelpRequested) {
+      process.stdout.write(`${error.message}\n`);
+      process.exit(0);
+    }
     if (error instanceof BenchUsageError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);

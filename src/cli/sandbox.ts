@@ -35,8 +35,9 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
     REDIS_URL: redis.url,
     // A fresh keyspace per run: the demo always starts from nothing and never touches other data.
     LOCKSTEP_REDIS_PREFIX: `lockstep-sandbox-${Date.now().toString(36)}`,
-    LOCKSTEP_POLL_INTERVAL_MS: process.env.LOCKSTEP_POLL_INTERVAL_MS ?? '1000',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Set to nothing counts as unset here too (as in readConfig): the sandbox's own defaults apply.
+    LOCKSTEP_POLL_INTERVAL_MS: process.env.LOCKSTEP_POLL_INTERVAL_MS || '1000',
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
   });
   const mapping = await loadMappings(config.env.LOCKSTEP_MAPPINGS_DIR);
   const daemon = createDaemon({
@@ -98,7 +99,11 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
       `Linked people: ${await daemon.context.crosswalk.size()}; ledger entries: ${await daemon.context.ledger.length()}; dead letters: ${dead.length}.`,
     );
     for (const letter of dead) say(`  ${letter.id}: ${letter.reason}`);
-    say('\nThe daemon keeps running: Ctrl-C to stop.');
+    say(
+      duration
+        ? `\nThe daemon keeps running for ${duration / 1000} s (--duration), then stops: Ctrl-C to stop sooner.`
+        : '\nThe daemon keeps running: Ctrl-C to stop.',
+    );
     if (duration) {
       // Ctrl-C before the time is up still goes through `interrupted`.
       await new Promise((r) => setTimeout(r, duration));
