@@ -33,15 +33,11 @@ export interface LaneLimit {
 const ACQUIRE = new RedisScript(`
 local paused = redis.call('pttl', KEYS[2])
 if paused > 0 then return paused end
-local probe = false
-if redis.call('exists', KEYS[3]) == 1 then
-  local holder = redis.call('get', KEYS[4])
-  if not holder then
-    redis.call('set', KEYS[4], ARGV[4], 'PX', ARGV[5])
-    probe = true
-  elseif holder == ARGV[4] then
-    probe = true
-  else
+local held = redis.call('exists', KEYS[3]) == 1
+local holder = false
+if held then
+  holder = redis.call('get', KEYS[4])
+  if holder and holder ~= ARGV[4] then
     local left = redis.call('pttl', KEYS[4])
     local cap = tonumber(ARGV[6])
     if left > cap then left = cap end
@@ -49,23 +45,25 @@ if redis.call('exists', KEYS[3]) == 1 then
     return left
   end
 end
-local go = 0
-if probe then go = -1 end
 local limit = tonumber(ARGV[1])
-if limit <= 0 then return go end
-local time = redis.call('time')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local window = tonumber(ARGV[2])
-redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
-if redis.call('zcard', KEYS[1]) < limit then
+if limit > 0 then
+  local time = redis.call('time')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local window = tonumber(ARGV[2])
+  redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+  if redis.call('zcard', KEYS[1]) >= limit then
+    local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
+    local left = math.floor(tonumber(oldest[2]) + window - now) + 1
+    if left < 1 then left = 1 end
+    return left
+  end
   redis.call('zadd', KEYS[1], now, ARGV[3])
   redis.call('pexpire', KEYS[1], window)
-  return go
 end
-local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
-local left = math.floor(tonumber(oldest[2]) + window - now) + 1
-if left < 1 then left = 1 end
-return left`);
+if not held then return 0 end
+-- Claimed only once the call is admitted: a probe that still waits for the budget holds no slot.
+if not holder then redis.call('set', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
+return -1`);
 
 // KEYS: the system's hold, then per lane its pause and its probe slot. ARGV: pause ms, hold ms.
 // Into the reserve: every lane pauses (a pause only grows), the hold is (re)set, and the probe slots
@@ -78,6 +76,15 @@ for i = 2, #KEYS, 2 do
   redis.call('del', KEYS[i + 1])
 end
 redis.call('set', KEYS[1], '1', 'PX', ARGV[2])
+return 1`;
+
+// KEYS: the system's hold, the reporting lane's probe slot, the other lanes' probe slots. ARGV: this
+// process's token prefix. Only the process whose call holds the reporting lane's probe slot lifts the
+// hold: an answer to a call sent before the hold (figures cross the line out of order) must not.
+const LIFT = `
+local holder = redis.call('get', KEYS[2])
+if not holder or string.sub(holder, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
+redis.call('del', unpack(KEYS))
 return 1`;
 
 /** How long a probe of a lane whose answers carry the daily figures may take before another goes. */
@@ -126,7 +133,7 @@ export class RedisRequestGate implements RequestGate {
   private readonly usage = new Map<'hubspot' | 'salesforce', DailyUsage>();
   /** Until when this process already paused a system for its reserve: one pause (and log line) per spell. */
   private readonly reservePausedUntil = new Map<'hubspot' | 'salesforce', number>();
-  /** Systems this process probed or held: an answer with room again lifts the hold for everyone. */
+  /** Systems this process took a probe slot of: its answer with room again lifts the hold for all. */
   private readonly probing = new Set<'hubspot' | 'salesforce'>();
 
   constructor(
@@ -207,7 +214,6 @@ export class RedisRequestGate implements RequestGate {
     const now = Date.now();
     if ((this.reservePausedUntil.get(system) ?? 0) > now) return;
     this.reservePausedUntil.set(system, now + reserve.pauseMs);
-    this.probing.add(system);
     // Through Redis, so every process holds off, not only the one that saw the figures.
     void this.hold(system, reserve).catch(() => {
       // Not held after all: the next answer into the reserve tries again.
@@ -229,10 +235,13 @@ export class RedisRequestGate implements RequestGate {
   }
 
   private async lift(system: 'hubspot' | 'salesforce', reserve: DailyReserve): Promise<void> {
-    this.reservePausedUntil.delete(system);
-    await this.redis.del(
+    const others = reserve.lanes.filter((lane) => lane !== reserve.reportingLane);
+    const keys = [
       this.keys.gateHold(system),
-      ...reserve.lanes.map((lane) => this.keys.gateProbe(lane)),
-    );
+      this.keys.gateProbe(reserve.reportingLane),
+      ...others.map((lane) => this.keys.gateProbe(lane)),
+    ];
+    if (Number(await this.redis.eval(LIFT, keys.length, ...keys, `${this.callerId}:`)) === 1)
+      this.reservePausedUntil.delete(system);
   }
 }

@@ -238,4 +238,24 @@ describe('RedisRequestGate', () => {
     await sleep(20);
     expect(await timed(() => gate.acquire('hubspot-search'))).toBeLessThan(60);
   });
+
+  it('is not lifted by a late answer with room to a call sent before the hold', async () => {
+    const reserve = { fraction: 0.1, lanes: ['salesforce'], reportingLane: 'salesforce', pauseMs: 300 };
+    const gate = new RedisRequestGate(scope.connect(), scope.keys, limits, {
+      dailyReserves: { salesforce: reserve },
+    });
+    gate.observe('salesforce', { dailyUsed: 90_001, dailyLimit: 100_000 });
+    await sleep(10);
+    // Figures cross the line out of order: an older call answers with 89,999 used.
+    gate.observe('salesforce', { dailyUsed: 89_999, dailyLimit: 100_000 });
+    await gate.acquire('salesforce'); // after the pause: the probe
+    let secondDone = false;
+    const second = gate.acquire('salesforce').finally(() => {
+      secondDone = true;
+    });
+    await sleep(600);
+    expect(secondDone).toBe(false);
+    gate.observe('salesforce', { dailyUsed: 80_000, dailyLimit: 100_000 });
+    await second;
+  });
 });
