@@ -43,7 +43,8 @@ export async function sandboxCommand(opts: { people: string; duration?: string }
   const daemon = createDaemon({
     config,
     mapping,
-    logger: createLogger(config.env.LOG_LEVEL),
+    // The story goes to stdout; structured log lines to stderr, so they never break into it.
+    logger: createLogger(config.env.LOG_LEVEL, process.stderr),
     narrate: (s) => say(`  ${s}`),
   });
   const settleMs = config.env.LOCKSTEP_POLL_INTERVAL_MS * 2 + 500;

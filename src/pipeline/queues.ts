@@ -38,6 +38,8 @@ export interface WriteJob {
   origin: string;
   /** Email or name, for messages an admin can act on. */
   label?: string;
+  /** For a link-id write-back: the record the link names (for the narration). */
+  linkTo?: string;
 }
 
 export interface LockstepQueues {

@@ -45,8 +45,13 @@ export async function recordSuccess(ctx: SyncContext, job: WriteJob, recordId: s
   );
   const stage = job.canonical[STAGE_KEY];
   const where = job.system === 'hubspot' ? 'HubSpot' : `Salesforce ${job.object}`;
+  // A link-id write-back targets the very record its label names: say what it links to instead.
+  const about =
+    job.origin === 'lockstep' && job.linkTo
+      ? `linking it to ${job.linkTo}`
+      : `for ${job.label ?? job.person}`;
   ctx.narrate?.(
-    `Wrote ${Object.keys(job.fields).join(', ')} to ${where} ${recordId}${stage ? ` (stage ${String(stage)})` : ''} for ${job.label ?? job.person}.`,
+    `Wrote ${Object.keys(job.fields).join(', ')} to ${where} ${recordId}${stage ? ` (stage ${String(stage)})` : ''} ${about}.`,
   );
 }
 
@@ -90,6 +95,7 @@ async function recordCreated(ctx: SyncContext, job: WriteJob, newId: string): Pr
       person: hubspotId,
       origin: 'lockstep',
       label: job.label,
+      linkTo: `${job.system === 'hubspot' ? 'HubSpot contact' : `Salesforce ${job.object}`} ${newId}`,
     },
     ctx.deadLetters,
   );
