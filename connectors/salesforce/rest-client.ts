@@ -12,6 +12,7 @@ import { HttpApi } from 'jsforce/lib/http-api.js';
 import type { Logger } from 'pino';
 import { RateLimitedError, TransientApiError } from '../../src/connector/errors.js';
 import type { RequestGate } from '../../src/connector/request-gate.js';
+import { withDeadline } from '../../src/deadline.js';
 import { parseRetryAfterMs } from '../shared/retry-after.js';
 import { toApiError } from './errors.js';
 import { parseLimitInfo } from './limit-info.js';
@@ -101,22 +102,17 @@ export class SalesforceRestClient {
    */
   private withDeadline<T>(pending: Promise<T>): Promise<T> {
     const { timeoutMs } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new TransientApiError(
-            'salesforce',
-            `no complete answer within ${timeoutMs} ms`,
-            undefined,
-            'TIMEOUT',
-          ),
-        );
-      }, timeoutMs);
-    });
-    // The losing request may still fail later; that must not surface as an unhandled rejection.
-    pending.catch(() => {});
-    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+    return withDeadline(
+      pending,
+      timeoutMs,
+      () =>
+        new TransientApiError(
+          'salesforce',
+          `no complete answer within ${timeoutMs} ms`,
+          undefined,
+          'TIMEOUT',
+        ),
+    );
   }
 
   close(): void {

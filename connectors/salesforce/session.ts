@@ -9,6 +9,7 @@ import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ApiError, AuthError, TransientApiError } from '../../src/connector/errors.js';
+import { withDeadline } from '../../src/deadline.js';
 import { type SalesforceConfig, tokenGrantOf } from './config.js';
 import { createConnection, type RefreshFn } from './connection.js';
 import { toApiError } from './errors.js';
@@ -44,24 +45,13 @@ export interface SalesforceSession {
  */
 const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
 
-function withTokenDeadline<T>(pending: Promise<T>, timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TransientApiError(
-            'salesforce',
-            `the token endpoint did not answer within ${timeoutMs} ms`,
-            undefined,
-            'TIMEOUT',
-          ),
-        ),
-      timeoutMs,
-    );
-  });
-  pending.catch(() => {});
-  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+function tokenTimeout(ms: number): TransientApiError {
+  return new TransientApiError(
+    'salesforce',
+    `the token endpoint did not answer within ${ms} ms`,
+    undefined,
+    'TIMEOUT',
+  );
 }
 
 /** The JWT `aud`: Salesforce accepts only its login hosts (or a community URL) there, not My Domain. */
@@ -86,6 +76,7 @@ export function createSession(
   let lastFailure: ApiError | undefined;
   let pendingLogin: Promise<void> | undefined;
   let rotationWarned = false;
+  const tokenTimeoutMs = Math.min(TOKEN_REQUEST_TIMEOUT_MS, config.requestTimeoutMs);
 
   async function requestToken(): Promise<unknown> {
     switch (grant.kind) {
@@ -126,7 +117,7 @@ export function createSession(
     }
     try {
       const parsed = tokenResponseSchema.safeParse(
-        await withTokenDeadline(requestToken(), Math.min(TOKEN_REQUEST_TIMEOUT_MS, config.requestTimeoutMs)),
+        await withDeadline(requestToken(), tokenTimeoutMs, () => tokenTimeout(tokenTimeoutMs)),
       );
       if (!parsed.success)
         throw new AuthError('salesforce', 'the token endpoint answered without a usable token');

@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { withDeadline } from '../deadline.js';
 import type { LockstepQueues } from '../pipeline/queues.js';
 
 export interface HttpDeps {
@@ -57,13 +58,14 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     // Commands wait in the offline queue while Redis is away: answer "not ready" instead of hanging.
-    const redisOk = await Promise.race([
-      deps.redis.ping().then(
-        (answer) => answer === 'PONG',
-        () => false,
-      ),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), READY_PING_TIMEOUT_MS).unref()),
-    ]);
+    const redisOk = await withDeadline(
+      deps.redis.ping(),
+      READY_PING_TIMEOUT_MS,
+      () => new Error('no answer'),
+    ).then(
+      (answer) => answer === 'PONG',
+      () => false,
+    );
     const credentials = deps.credentialProblems?.() ?? [];
     const ready = redisOk && deps.isRunning() && credentials.length === 0;
     return reply

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { withDeadline } from '../deadline.js';
 
 /**
  * One ioredis connection. BullMQ requires `maxRetriesPerRequest: null` on connections it blocks on;
@@ -82,23 +83,20 @@ export async function assertRedisReachable(url: string, timeoutMs = 5_000): Prom
   probe.on('error', (error) => {
     lastError = error;
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
     // connectTimeout ends once the socket is up: an endpoint that accepts and never answers needs
     // a deadline of its own.
-    await Promise.race([
+    await withDeadline(
       probe.connect().then(() => probe.ping()),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+      timeoutMs,
+      () => new Error(`no answer within ${timeoutMs} ms`),
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(lastError ?? error);
     throw new RedisUnreachableError(
       `Redis at ${redactedRedisUrl(url)} does not answer (${reason}); start Redis or set REDIS_URL`,
     );
   } finally {
-    clearTimeout(timer);
     probe.disconnect();
   }
 }
