@@ -28,3 +28,9 @@ export const hubspotConfigSchema = z.object({
 export type HubSpotConfig = z.infer<typeof hubspotConfigSchema>;
 /** What callers may pass to {@link hubspotConfigSchema} (`baseUrl` and `requestTimeoutMs` optional). */
 export type HubSpotConfigInput = z.input<typeof hubspotConfigSchema>;
+
+/** The documented env var behind each setting, so a problem can name what to fix. */
+export const HUBSPOT_ENV_VARS = {
+  accessToken: 'HUBSPOT_ACCESS_TOKEN',
+  baseUrl: 'HUBSPOT_BASE_URL',
+} as const satisfies Partial<Record<keyof HubSpotConfigInput, string>>;

@@ -19,6 +19,7 @@ export {
   type HubSpotConfigInput,
   hubspotConfigSchema,
 } from './config.js';
+export { HUBSPOT_LANE, HUBSPOT_SEARCH_LANE } from './transport.js';
 
 export interface HubSpotConnectorDeps {
   /** Shared budget: `hubspot-search` before each search call, `hubspot` before any other. */

@@ -13,11 +13,14 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { RateLimitedError, TransientApiError } from '../../src/connector/errors.js';
 import type { RequestGate } from '../../src/connector/request-gate.js';
+import { withDeadline } from '../../src/deadline.js';
 import { errorFromResponse, networkError } from './errors.js';
 import { budgetFromHeaders, type ResponseHeaders } from './rate-headers.js';
 
-/** `hubspot-search` has its own low per-second limit and no rate headers (API-NOTES §2.3). */
-export type HubSpotLane = 'hubspot' | 'hubspot-search';
+/** The budget lanes: search has its own low per-second limit and no rate headers (API-NOTES §2.3). */
+export const HUBSPOT_LANE = 'hubspot';
+export const HUBSPOT_SEARCH_LANE = 'hubspot-search';
+export type HubSpotLane = typeof HUBSPOT_LANE | typeof HUBSPOT_SEARCH_LANE;
 
 export interface HubSpotRequest {
   method: 'GET' | 'POST';
@@ -35,11 +38,7 @@ export interface TransportDeps {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, ms, () => new Error(`no answer within ${ms} ms`));
 }
 
 function parseJson(text: string): unknown {

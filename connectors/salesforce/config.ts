@@ -111,18 +111,23 @@ export function tokenGrantOf(config: SalesforceConfig): TokenGrant {
   return { kind: 'none' };
 }
 
-/** Maps the documented env vars (DESIGN.md §3) onto the config input; parse the result with the schema. */
+/** The documented env var (DESIGN.md §3) behind each setting, so a problem can name what to fix. */
+export const SALESFORCE_ENV_VARS = {
+  instanceUrl: 'SALESFORCE_INSTANCE_URL',
+  accessToken: 'SALESFORCE_ACCESS_TOKEN',
+  loginUrl: 'SALESFORCE_LOGIN_URL',
+  clientId: 'SALESFORCE_CLIENT_ID',
+  clientSecret: 'SALESFORCE_CLIENT_SECRET',
+  refreshToken: 'SALESFORCE_REFRESH_TOKEN',
+  username: 'SALESFORCE_USERNAME',
+  password: 'SALESFORCE_PASSWORD',
+  jwtKeyFile: 'SALESFORCE_JWT_KEY_FILE',
+  apiVersion: 'SALESFORCE_API_VERSION',
+} as const satisfies Partial<Record<keyof SalesforceConfigInput, string>>;
+
+/** Maps the documented env vars onto the config input; parse the result with the schema. */
 export function salesforceConfigFromEnv(env: Record<string, string | undefined>): SalesforceConfigInput {
-  return {
-    instanceUrl: env.SALESFORCE_INSTANCE_URL,
-    accessToken: env.SALESFORCE_ACCESS_TOKEN,
-    loginUrl: env.SALESFORCE_LOGIN_URL,
-    clientId: env.SALESFORCE_CLIENT_ID,
-    clientSecret: env.SALESFORCE_CLIENT_SECRET,
-    refreshToken: env.SALESFORCE_REFRESH_TOKEN,
-    username: env.SALESFORCE_USERNAME,
-    password: env.SALESFORCE_PASSWORD,
-    jwtKeyFile: env.SALESFORCE_JWT_KEY_FILE,
-    apiVersion: env.SALESFORCE_API_VERSION,
-  };
+  const input: Record<string, string | undefined> = {};
+  for (const [setting, name] of Object.entries(SALESFORCE_ENV_VARS)) input[setting] = env[name];
+  return input as SalesforceConfigInput;
 }

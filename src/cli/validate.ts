@@ -27,10 +27,7 @@ async function validateLive(
   mapping: Awaited<ReturnType<typeof loadMappings>>,
 ): Promise<void> {
   requireConnectorSettings(config, 'lockstep validate --live');
-  const hubspot = createHubSpotConnector(
-    { accessToken: config.env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: config.env.HUBSPOT_BASE_URL },
-    { gate: openGate },
-  );
+  const hubspot = createHubSpotConnector(config.hubspot, { gate: openGate });
   const salesforce = createSalesforceConnector(config.salesforce, { gate: openGate });
   try {
     const hubspotSchema = await hubspot.describe(mapping.hubspotObject);

@@ -3,8 +3,12 @@
  * from here and are never logged (see log.ts).
  */
 import { z } from 'zod';
-import { hubspotConfigSchema } from '../../connectors/hubspot/config.js';
-import { salesforceConfigSchema } from '../../connectors/salesforce/config.js';
+import {
+  HUBSPOT_ENV_VARS,
+  type HubSpotConfigInput,
+  hubspotConfigSchema,
+} from '../../connectors/hubspot/config.js';
+import { SALESFORCE_ENV_VARS, salesforceConfigSchema } from '../../connectors/salesforce/config.js';
 import { type SalesforceConfigInput, salesforceConfigFromEnv } from '../../connectors/salesforce/index.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -55,6 +59,7 @@ export type LockstepEnv = z.infer<typeof envSchema>;
 
 export interface LockstepConfig {
   env: LockstepEnv;
+  hubspot: HubSpotConfigInput;
   salesforce: SalesforceConfigInput;
 }
 
@@ -70,7 +75,12 @@ export function readConfig(given: Record<string, string | undefined> = process.e
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
-  return { env: parsed.data, salesforce: salesforceConfigFromEnv(source) };
+  const env = parsed.data;
+  return {
+    env,
+    hubspot: { accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: env.HUBSPOT_BASE_URL },
+    salesforce: salesforceConfigFromEnv(source),
+  };
 }
 
 /** The settings `lockstep run` cannot start without, named with the fix. */
@@ -88,24 +98,6 @@ export function missingCredentials(config: LockstepConfig): string[] {
   return missing;
 }
 
-/** Env var behind each connector setting, so a problem names what to fix. */
-const SALESFORCE_VARS: Record<string, string> = {
-  instanceUrl: 'SALESFORCE_INSTANCE_URL',
-  accessToken: 'SALESFORCE_ACCESS_TOKEN',
-  loginUrl: 'SALESFORCE_LOGIN_URL',
-  clientId: 'SALESFORCE_CLIENT_ID',
-  clientSecret: 'SALESFORCE_CLIENT_SECRET',
-  refreshToken: 'SALESFORCE_REFRESH_TOKEN',
-  username: 'SALESFORCE_USERNAME',
-  password: 'SALESFORCE_PASSWORD',
-  jwtKeyFile: 'SALESFORCE_JWT_KEY_FILE',
-  apiVersion: 'SALESFORCE_API_VERSION',
-};
-const HUBSPOT_VARS: Record<string, string> = {
-  accessToken: 'HUBSPOT_ACCESS_TOKEN',
-  baseUrl: 'HUBSPOT_BASE_URL',
-};
-
 /**
  * The connector settings checked the way the connectors will parse them, before anything connects:
  * a combination the connectors refuse (a password without a client secret, a malformed URL) is a
@@ -113,17 +105,16 @@ const HUBSPOT_VARS: Record<string, string> = {
  */
 export function connectorSettingProblems(config: LockstepConfig): string[] {
   const problems: string[] = [];
-  const hubspot = hubspotConfigSchema.safeParse({
-    accessToken: config.env.HUBSPOT_ACCESS_TOKEN ?? '',
-    baseUrl: config.env.HUBSPOT_BASE_URL,
-  });
+  const varOf = (vars: Record<string, string>, issue: { path: readonly PropertyKey[] }, fallback: string) =>
+    vars[String(issue.path[0])] ?? fallback;
+  const hubspot = hubspotConfigSchema.safeParse(config.hubspot);
   if (!hubspot.success)
     for (const issue of hubspot.error.issues)
-      problems.push(`${HUBSPOT_VARS[String(issue.path[0])] ?? 'HubSpot settings'}: ${issue.message}`);
+      problems.push(`${varOf(HUBSPOT_ENV_VARS, issue, 'HubSpot settings')}: ${issue.message}`);
   const salesforce = salesforceConfigSchema.safeParse(config.salesforce);
   if (!salesforce.success)
     for (const issue of salesforce.error.issues)
-      problems.push(`${SALESFORCE_VARS[String(issue.path[0])] ?? 'Salesforce settings'}: ${issue.message}`);
+      problems.push(`${varOf(SALESFORCE_ENV_VARS, issue, 'Salesforce settings')}: ${issue.message}`);
   return problems;
 }
 

@@ -5,7 +5,7 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createHubSpotConnector } from '../../connectors/hubspot/index.js';
+import { createHubSpotConnector, HUBSPOT_LANE, HUBSPOT_SEARCH_LANE } from '../../connectors/hubspot/index.js';
 import {
   createSalesforceConnector,
   SALESFORCE_BATCH_SIZE,
@@ -95,8 +95,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     state,
     keys,
     {
-      hubspot: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
-      'hubspot-search': { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
+      [HUBSPOT_LANE]: { requests: env.LOCKSTEP_HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
+      [HUBSPOT_SEARCH_LANE]: { requests: env.LOCKSTEP_HUBSPOT_SEARCHES_PER_SECOND, windowMs: 1_000 },
     },
     {
       dailyReserves: {
@@ -108,8 +108,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
         },
         hubspot: {
           fraction: env.LOCKSTEP_HUBSPOT_DAILY_RESERVE_PERCENT / 100,
-          lanes: ['hubspot', 'hubspot-search'],
-          reportingLane: 'hubspot',
+          lanes: [HUBSPOT_LANE, HUBSPOT_SEARCH_LANE],
+          reportingLane: HUBSPOT_LANE,
           pauseMs: reservePauseMs,
         },
       },
@@ -126,10 +126,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         ),
     },
   );
-  const hubspot = createHubSpotConnector(
-    { accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '', baseUrl: env.HUBSPOT_BASE_URL },
-    { gate, logger },
-  );
+  const hubspot = createHubSpotConnector(config.hubspot, { gate, logger });
   const salesforce = createSalesforceConnector(config.salesforce, { gate, logger });
   const salesforceFields = (object: string) => salesforceReadFields(mapping, object as SalesforceObject);
   const hubspotFields = () => hubspotReadFields(mapping);
