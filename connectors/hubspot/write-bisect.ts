@@ -56,13 +56,20 @@ export function propertiesNamedIn(
   entryFilter?: RegExp,
 ): string[] {
   const names = new Set<string>();
-  for (const entry of message.matchAll(/\{[^{}]*\}/g)) {
-    if (entryFilter && !entryFilter.test(entry[0])) continue;
-    const name = /"name"\s*:\s*"([^"]+)"/.exec(entry[0])?.[1];
-    if (name) names.add(name);
-  }
+  for (const entry of validationEntries(message))
+    if (!entryFilter || entryFilter.test(entry.text)) names.add(entry.name);
   for (const detail of details) if (detail.in) names.add(detail.in);
   return [...names];
+}
+
+/** The entries of the JSON array HubSpot embeds in a validation message, each with its property name. */
+function validationEntries(message: string): Array<{ name: string; text: string }> {
+  const entries: Array<{ name: string; text: string }> = [];
+  for (const match of message.matchAll(/\{[^{}]*\}/g)) {
+    const name = /"name"\s*:\s*"([^"]+)"/.exec(match[0])?.[1];
+    if (name) entries.push({ name, text: match[0] });
+  }
+  return entries;
 }
 
 /**
@@ -74,10 +81,8 @@ export function messageAbout(message: string, names: readonly string[]): string 
   const open = message.indexOf('[');
   if (open < 0) return message;
   const kept = new Map<string, string>();
-  for (const entry of message.slice(open).matchAll(/\{[^{}]*\}/g)) {
-    const name = /"name"\s*:\s*"([^"]+)"/.exec(entry[0])?.[1];
-    if (name && names.includes(name) && !kept.has(name)) kept.set(name, entry[0]);
-  }
+  for (const { name, text } of validationEntries(message.slice(open)))
+    if (names.includes(name) && !kept.has(name)) kept.set(name, text);
   if (kept.size === 0) return message;
   return `${message.slice(0, open)}[${[...kept.values()].join(',')}]`;
 }

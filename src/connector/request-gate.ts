@@ -10,6 +10,9 @@ export interface RequestGate {
   observe(lane: string, info: BudgetInfo): void;
 }
 
+/** The code of a RateLimitedError a gate throws itself, no vendor asked: its pause was said where it was set. */
+export const GATE_HELD = 'GATE_HELD';
+
 export interface BudgetInfo {
   /** Calls left in the current window, when the vendor says. */
   remaining?: number;

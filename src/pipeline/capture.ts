@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { AuthError, RateLimitedError } from '../connector/errors.js';
+import { GATE_HELD } from '../connector/request-gate.js';
 import type { ChangeCursor, Connector } from '../connector/types.js';
 import type { CursorStore } from '../state/cursor-store.js';
 import type { Locks } from '../state/lock.js';
@@ -204,8 +205,7 @@ export class Poller {
         this.deps.health?.credentialsRejected(target.connector.system, error.message);
       // A budget the gate holds (a pause, the daily reserve) was said where it was set: a line per
       // poll interval for the whole pause would bury everything else. A vendor's 429 is news.
-      const held = error instanceof RateLimitedError && error.status === undefined;
-      const level = held ? 'debug' : 'warn';
+      const level = error instanceof RateLimitedError && error.code === GATE_HELD ? 'debug' : 'warn';
       this.deps.logger[level](
         { err: error, system: target.connector.system, object: target.object },
         'poll failed; will retry next interval',

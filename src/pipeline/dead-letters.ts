@@ -2,9 +2,10 @@
  * Dead letters are BullMQ's failed sets (with the reason we wrote) across the lockstep queues. Ids
  * shown to admins are `<queue>/<job id>`.
  */
-import { Job, type QueueBase } from 'bullmq';
+import { Job, type QueueBase, UnrecoverableError, type Worker } from 'bullmq';
 import type { DeadLetterIndex } from '../state/dead-letter-index.js';
 import { enqueueChanges } from './capture.js';
+import type { SyncContext } from './context.js';
 import { CHANGES_QUEUE, type ChangeJob, changeKey, type LockstepQueues, type WriteJob } from './queues.js';
 
 export interface DeadLetter {
@@ -37,25 +38,50 @@ export async function listDeadLetters(queues: LockstepQueues, limit = 100): Prom
 
 /**
  * The record a dead letter stands for: a sync's changed record, an update's target, or the source
- * record a create copies. One dead letter per record and queue is kept.
+ * record a create copies. Retrying a dead letter syncs this record again, and one dead letter per
+ * record and queue is kept.
  */
-export function deadLetterRecordKey(queueName: string, data: unknown): string | undefined {
-  if (queueName === CHANGES_QUEUE) return changeKey(data as ChangeJob);
+export function deadLetterRecord(queueName: string, data: unknown): ChangeJob | undefined {
+  if (queueName === CHANGES_QUEUE) {
+    const { system, object, id } = data as ChangeJob;
+    return { system, object, id };
+  }
   const write = data as WriteJob;
-  if (write.op === 'update' && write.id) return `${write.system}-${write.object}-${write.id}`;
-  if (write.source) return `create-${write.system}-from-${write.source.system}-${write.source.id}`;
-  return undefined;
+  if (write.op === 'update' && write.id) return { system: write.system, object: write.object, id: write.id };
+  return write.source;
+}
+
+export function deadLetterRecordKey(queueName: string, data: unknown): string | undefined {
+  const record = deadLetterRecord(queueName, data);
+  return record && changeKey(record);
+}
+
+/**
+ * Watches a worker's failures: a job failed for good (no attempts left, or unrecoverable) is logged and
+ * becomes its record's dead letter; the record's older dead letter in the same queue goes.
+ */
+export function watchDeadLetters(
+  worker: Worker,
+  ctx: Pick<SyncContext, 'deadLetters' | 'logger' | 'narrate'>,
+  what: 'change' | 'write',
+): void {
+  worker.on('failed', (job, error) => {
+    if (!job || !(error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)))
+      return;
+    ctx.logger.warn({ job: job.id, reason: error.message }, `${what} dead-lettered`);
+    // A write narrates its own dead letter where it knows whether the other fields went through.
+    if (what === 'change') ctx.narrate?.(`Dead-lettered: ${error.message}`);
+    void keepNewestDeadLetter(ctx.deadLetters, worker, job).catch((err: unknown) =>
+      ctx.logger.warn({ err, job: job.id }, 'could not drop an older dead letter of the record'),
+    );
+  });
 }
 
 /**
  * Called when `job` has failed for good: it becomes its record's dead letter, and the record's older
  * dead letter in the same queue (if still failed) is removed.
  */
-export async function keepNewestDeadLetter(
-  index: DeadLetterIndex,
-  queue: QueueBase,
-  job: Job,
-): Promise<void> {
+async function keepNewestDeadLetter(index: DeadLetterIndex, queue: QueueBase, job: Job): Promise<void> {
   const recordKey = deadLetterRecordKey(queue.name, job.data);
   if (!recordKey || !job.id) return;
   const older = await index.replace(queue.name, recordKey, job.id);
@@ -123,12 +149,7 @@ async function retryOne(
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return;
   }
-  const write = job.data as WriteJob;
-  // The record the write was about: an update's target, or the source record a create copies.
-  const record =
-    write.op === 'update' && write.id
-      ? { system: write.system, object: write.object, id: write.id }
-      : write.source;
+  const record = deadLetterRecord(queueName, job.data);
   if (!record) throw new Error(`dead letter ${queueName}/${job.id} names no record to sync again`);
   await enqueueChanges(queues, [record]);
   await job.remove();

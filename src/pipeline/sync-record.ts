@@ -64,12 +64,15 @@ export async function syncRecord(
   // The pair was resolved before this person's lock was held: a sync of the other half may have
   // linked it meanwhile (then its base is history to keep, not a stale one to clear), or linked
   // the person to another record (then resolve again from the start).
-  const linkedNow =
-    resolution.via === 'crosswalk' ? undefined : await ctx.crosswalk.bySalesforceOfHubSpot(person);
+  const [linkedNow, ownerNow] =
+    resolution.via === 'crosswalk'
+      ? [undefined, undefined]
+      : await Promise.all([
+          ctx.crosswalk.bySalesforceOfHubSpot(person),
+          ctx.crosswalk.hubSpotOfSalesforce(salesforce.id),
+        ]);
   if (linkedNow && linkedNow.id !== salesforce.id)
     throw new PersonBusyError(`person ${person} was linked to ${linkedNow.object} ${linkedNow.id} meanwhile`);
-  const ownerNow =
-    resolution.via === 'crosswalk' ? undefined : await ctx.crosswalk.hubSpotOfSalesforce(salesforce.id);
   if (ownerNow && ownerNow !== person)
     throw new PersonBusyError(
       `${salesforce.object} ${salesforce.id} was linked to contact ${ownerNow} meanwhile`,
@@ -99,14 +102,14 @@ export async function syncRecord(
   // A second sync before the write lands plans the same transition (or meets the same conflict)
   // again: log each once.
   const newTransition = plan.transition && plan.transition.to !== loggedStage ? plan.transition : undefined;
-  const newConflicts = plan.conflicts.filter(
-    (c) => loggedConflicts[c.field] !== conflictKey(c.hubspot, c.salesforce),
-  );
+  const newConflicts = plan.conflicts
+    .map((conflict) => ({ ...conflict, key: conflictKey(conflict.hubspot, conflict.salesforce) }))
+    .filter((conflict) => loggedConflicts[conflict.field] !== conflict.key);
   await ctx.bases.merge(
     person,
     plan.settled,
     newTransition?.to,
-    Object.fromEntries(newConflicts.map((c) => [c.field, conflictKey(c.hubspot, c.salesforce)])),
+    Object.fromEntries(newConflicts.map((conflict) => [conflict.field, conflict.key])),
   );
 
   const entries: LedgerEntry[] = [];

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { AuthError, BadRequestError, RateLimitedError } from '../connector/errors.js';
 import { vendorBackoff } from './backoff.js';
 import type { SyncContext } from './context.js';
-import { keepNewestDeadLetter } from './dead-letters.js';
+import { watchDeadLetters } from './dead-letters.js';
 import { CHANGES_QUEUE, type ChangeJob } from './queues.js';
 import { PersonBusyError, syncRecord } from './sync-record.js';
 
@@ -97,15 +97,7 @@ export function startSyncWorker(ctx: SyncContext, options: SyncWorkerOptions): W
       settings: { backoffStrategy: vendorBackoff },
     },
   );
-  worker.on('failed', (job, error) => {
-    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
-      ctx.logger.warn({ job: job.id, reason: error.message }, 'change dead-lettered');
-      ctx.narrate?.(`Dead-lettered: ${error.message}`);
-      void keepNewestDeadLetter(ctx.deadLetters, worker, job).catch((err: unknown) =>
-        ctx.logger.warn({ err, job: job.id }, 'could not drop an older dead letter of the record'),
-      );
-    }
-  });
+  watchDeadLetters(worker, ctx, 'change');
   worker.on('error', (error) => ctx.logger.error({ err: error, queue: CHANGES_QUEUE }, 'sync worker error'));
   return worker;
 }

@@ -10,7 +10,7 @@ import type { RecordPatch, WriteResult } from '../connector/types.js';
 import { vendorBackoff } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { SyncContext } from './context.js';
-import { keepNewestDeadLetter } from './dead-letters.js';
+import { watchDeadLetters } from './dead-letters.js';
 import { withoutRefusedFields } from './partial-write.js';
 import { WRITE_QUEUES, type WriteJob } from './queues.js';
 import { enqueueWrite } from './write-enqueue.js';
@@ -154,14 +154,7 @@ export function startWriter(ctx: SyncContext, options: WriterOptions): Worker<Wr
   worker.on('error', (error) =>
     ctx.logger.error({ err: error, queue: WRITE_QUEUES[options.system] }, 'writer error'),
   );
-  worker.on('failed', (job, error) => {
-    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
-      ctx.logger.warn({ job: job.id, reason: error.message }, 'write dead-lettered');
-      void keepNewestDeadLetter(ctx.deadLetters, worker, job).catch((err: unknown) =>
-        ctx.logger.warn({ err, job: job.id }, 'could not drop an older dead letter of the record'),
-      );
-    }
-  });
+  watchDeadLetters(worker, ctx, 'write');
   return worker;
 }
 

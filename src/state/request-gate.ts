@@ -13,7 +13,7 @@ import {
   isIntoReserve,
 } from '../connector/daily-reserve.js';
 import { RateLimitedError } from '../connector/errors.js';
-import type { BudgetInfo, RequestGate } from '../connector/request-gate.js';
+import { type BudgetInfo, GATE_HELD, type RequestGate } from '../connector/request-gate.js';
 import type { Keyspace } from './keyspace.js';
 import { RedisScript } from './script.js';
 
@@ -65,14 +65,24 @@ if not held then return 0 end
 if not holder then redis.call('set', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
 return -1`);
 
+// A pause only ever grows: a short Retry-After must not cut a daily-limit pause that another call set.
+const GROW_PAUSE = `
+local function grow_pause(key, ms)
+  if redis.call('pttl', key) < tonumber(ms) then redis.call('set', key, '1', 'PX', ms) end
+end`;
+
+// KEYS: pause. ARGV: ms. Sent as EVAL, not by SHA: pauses are rare, and a NOSCRIPT retry would let an
+// acquire sent after the pause run before it (so HOLD and LIFT below too).
+const PAUSE_AT_LEAST = `${GROW_PAUSE}
+grow_pause(KEYS[1], ARGV[1])
+return 1`;
+
 // KEYS: the system's hold, then per lane its pause and its probe slot. ARGV: pause ms, hold ms.
-// Into the reserve: every lane pauses (a pause only grows), the hold is (re)set, and the probe slots
-// are freed for the first calls after the pause.
-const HOLD = `
+// Into the reserve: every lane pauses, the hold is (re)set, and the probe slots are freed for the
+// first calls after the pause.
+const HOLD = `${GROW_PAUSE}
 for i = 2, #KEYS, 2 do
-  if redis.call('pttl', KEYS[i]) < tonumber(ARGV[1]) then
-    redis.call('set', KEYS[i], '1', 'PX', ARGV[1])
-  end
+  grow_pause(KEYS[i], ARGV[1])
   redis.call('del', KEYS[i + 1])
 end
 redis.call('set', KEYS[1], '1', 'PX', ARGV[2])
@@ -93,15 +103,6 @@ const PROBE_ANSWER_MS = 30_000;
 const PROBE_WAIT_STEP_MS = 500;
 /** A hold no answer has lifted ends on its own after a day: the allowance has rolled over by then. */
 const HOLD_MAX_MS = 24 * 3_600_000;
-
-// KEYS: pause. ARGV: ms. A pause only ever grows: a short Retry-After must not cut a daily-limit
-// pause that another call set. Sent as EVAL, not by SHA: pauses are rare, and a NOSCRIPT retry would
-// let an acquire sent after the pause run before it.
-const PAUSE_AT_LEAST = `
-if redis.call('pttl', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('set', KEYS[1], '1', 'PX', ARGV[1])
-end
-return 1`;
 
 /** The system a lane spends the allowance of. */
 function systemOf(lane: string): 'hubspot' | 'salesforce' {
@@ -153,7 +154,7 @@ export class RedisRequestGate implements RequestGate {
     // search) never report, so they look once per pause only.
     const reports = reserve?.reportingLane === lane;
     const token = `${this.callerId}:${this.calls++}`;
-    for (;;) {
+    for (let attempt = 0; ; attempt += 1) {
       const wait = Number(
         await ACQUIRE.run(
           this.redis,
@@ -166,7 +167,7 @@ export class RedisRequestGate implements RequestGate {
           [
             limit?.requests ?? 0,
             limit?.windowMs ?? 0,
-            `${token}:${this.calls++}`,
+            `${token}:${attempt}`,
             token,
             reports ? PROBE_ANSWER_MS : (reserve?.pauseMs ?? PROBE_ANSWER_MS),
             // Short looks while a reporting lane's probe is out; on the others at most the time a
@@ -180,7 +181,14 @@ export class RedisRequestGate implements RequestGate {
       if (wait > this.maxWaitMs) {
         // A long pause (a daily limit, a long Retry-After) must not hold a worker slot and its person
         // lock: hand it to the queue, which pauses without spending attempts.
-        throw new RateLimitedError(systemOf(lane), `API budget for ${lane} paused`, wait, 'burst');
+        throw new RateLimitedError(
+          systemOf(lane),
+          `API budget for ${lane} paused`,
+          wait,
+          'burst',
+          undefined,
+          GATE_HELD,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

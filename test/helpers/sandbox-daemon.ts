@@ -10,6 +10,7 @@ import { createDaemon, type Daemon, type DaemonOptions } from '../../src/daemon/
 import { loadMappings } from '../../src/mapping/load.js';
 import { type SimulatorEnvironment, startSimulators } from '../../src/sandbox/environment.js';
 import { waitForIdle } from '../../src/sandbox/idle.js';
+import { removeKeyspace } from '../../src/state/redis.js';
 import { defaultMappingsDir } from './mapping.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -60,15 +61,10 @@ export async function startSandboxDaemon(
   };
 }
 
-export async function deleteKeys(prefix: string): Promise<void> {
+async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await removeKeyspace(redis, prefix);
   } finally {
     redis.disconnect();
   }
