@@ -2,13 +2,14 @@
  * Builds a `SyncContext` on a real Redis (under a test's own prefix) with fake connectors, the way
  * the daemon assembles it, for integration tests of the workers.
  */
-import type { Queue } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { MappingConfig, SalesforceObject } from '../../src/mapping/compile.js';
 import type { SyncContext } from '../../src/pipeline/context.js';
-import { createQueues } from '../../src/pipeline/queues.js';
+import { createQueues, type WriteJob } from '../../src/pipeline/queues.js';
 import { RecordReader } from '../../src/pipeline/record-reader.js';
+import { startWriter } from '../../src/pipeline/write-worker.js';
 import { BaseStore } from '../../src/state/base-store.js';
 import { Crosswalk } from '../../src/state/crosswalk.js';
 import { DeadLetterIndex } from '../../src/state/dead-letter-index.js';
@@ -63,4 +64,26 @@ export function buildPipeline(scope: RedisScope, mapping: MappingConfig): TestPi
 export async function unfinishedCount(queue: Queue): Promise<number> {
   const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** A batch writer on the test pipeline's worker connection, closed with the scope. */
+export function startTestWriter(
+  scope: RedisScope,
+  pipeline: TestPipeline,
+  {
+    system = 'salesforce',
+    ctx = pipeline.ctx,
+    batchSize = 200,
+    maxWaitMs = 20,
+  }: { system?: 'hubspot' | 'salesforce'; ctx?: SyncContext; batchSize?: number; maxWaitMs?: number } = {},
+): Worker<WriteJob> {
+  return scope.track(
+    startWriter(ctx, {
+      system,
+      connection: pipeline.workerConnection,
+      prefix: scope.prefix,
+      batchSize,
+      maxWaitMs,
+    }),
+  );
 }

@@ -6,9 +6,8 @@ import { dropDeadLetter, listDeadLetters, retryDeadLetters } from '../../src/pip
 import { CHANGES_QUEUE, type ChangeJob, type WriteJob } from '../../src/pipeline/queues.js';
 import { startSyncWorker } from '../../src/pipeline/sync-worker.js';
 import { enqueueWrite, writeJobId } from '../../src/pipeline/write-enqueue.js';
-import { startWriter } from '../../src/pipeline/write-worker.js';
 import { loadDefaultMappings } from '../helpers/mapping.js';
-import { buildPipeline, type TestPipeline } from '../helpers/pipeline.js';
+import { buildPipeline, startTestWriter, type TestPipeline } from '../helpers/pipeline.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 
 let mapping: MappingConfig;
@@ -58,15 +57,7 @@ describe('dead letters', () => {
       });
       await enqueueWrite(pipeline.ctx.queues, job);
     }
-    const writer = scope.track(
-      startWriter(pipeline.ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 20,
-      }),
-    );
+    const writer = startTestWriter(scope, pipeline);
     const completed: Array<Job<WriteJob>> = [];
     writer.on('completed', (job) => completed.push(job));
 
@@ -116,15 +107,7 @@ describe('dead letters', () => {
       fields: [],
     });
     await enqueueWrite(pipeline.ctx.queues, job);
-    const writer = scope.track(
-      startWriter(pipeline.ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 20,
-      }),
-    );
+    const writer = startTestWriter(scope, pipeline);
     const completed: Array<Job<WriteJob>> = [];
     writer.on('completed', (done) => completed.push(done));
     await waitFor('the dead letter', async () => (await listDeadLetters(pipeline.ctx.queues)).length === 1);
@@ -148,15 +131,7 @@ describe('dead letters', () => {
       message: 'Industry: bad value for restricted picklist field',
       fields: ['Industry'],
     });
-    scope.track(
-      startWriter(pipeline.ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 20,
-      }),
-    );
+    startTestWriter(scope, pipeline);
     await enqueueWrite(pipeline.ctx.queues, first);
     await waitFor(
       'the first dead letter',
@@ -188,15 +163,7 @@ describe('dead letters', () => {
       });
       await enqueueWrite(pipeline.ctx.queues, job);
     }
-    scope.track(
-      startWriter(pipeline.ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 20,
-      }),
-    );
+    startTestWriter(scope, pipeline);
     // A sync that failed for good.
     const failing = scope.track(
       new Worker(
@@ -262,15 +229,7 @@ describe('retrying a dead-lettered write after the source changed again', () => 
     scope.track(
       startSyncWorker(ctx, { connection: pipeline.workerConnection, prefix: scope.prefix, concurrency: 5 }),
     );
-    const writer = scope.track(
-      startWriter(ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 5,
-      }),
-    );
+    const writer = startTestWriter(scope, pipeline, { ctx, maxWaitMs: 5 });
     const completed: Array<Job<WriteJob>> = [];
     writer.on('completed', (job) => completed.push(job));
     await enqueueChanges(ctx.queues, [{ system: 'hubspot', object: 'contacts', id: '51' }]);

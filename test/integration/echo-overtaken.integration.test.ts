@@ -9,12 +9,11 @@ import { loadMappings } from '../../src/mapping/load.js';
 import { enqueueChanges, type PollTarget, pollOnce } from '../../src/pipeline/capture.js';
 import { echoFilter } from '../../src/pipeline/echo-filter.js';
 import { startSyncWorker } from '../../src/pipeline/sync-worker.js';
-import { startWriter } from '../../src/pipeline/write-worker.js';
 import { CursorStore } from '../../src/state/cursor-store.js';
 import { planSync } from '../../src/sync/plan.js';
 import { hubspotReadFields } from '../../src/sync/read-fields.js';
 import { defaultMappingsDir } from '../helpers/mapping.js';
-import { buildPipeline, type TestPipeline } from '../helpers/pipeline.js';
+import { buildPipeline, startTestWriter, type TestPipeline } from '../helpers/pipeline.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 import { hubspotSide, salesforceSide } from '../helpers/sides.js';
 
@@ -105,15 +104,7 @@ describe('an echo judged against a base that a landing write then moves', () => 
     expect(polled).toBe(0);
 
     // The CEO write lands and moves the base: the echo verdict is overtaken, the contact synced again.
-    scope.track(
-      startWriter(ctx, {
-        system: 'salesforce',
-        connection: pipeline.workerConnection,
-        prefix: scope.prefix,
-        batchSize: 200,
-        maxWaitMs: 5,
-      }),
-    );
+    startTestWriter(scope, pipeline, { ctx, maxWaitMs: 5 });
     const titleWrites = async () =>
       (await ctx.ledger.read(100)).filter((e) => e.kind === 'write' && e.field === 'Title').map((e) => e.to);
     await waitFor(

@@ -4,9 +4,8 @@ import { TransientApiError } from '../../src/connector/errors.js';
 import type { MappingConfig } from '../../src/mapping/compile.js';
 import type { WriteJob } from '../../src/pipeline/queues.js';
 import { enqueueWrite } from '../../src/pipeline/write-enqueue.js';
-import { startWriter } from '../../src/pipeline/write-worker.js';
 import { loadDefaultMappings } from '../helpers/mapping.js';
-import { buildPipeline, type TestPipeline, unfinishedCount } from '../helpers/pipeline.js';
+import { buildPipeline, startTestWriter, type TestPipeline, unfinishedCount } from '../helpers/pipeline.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 
 let mapping: MappingConfig;
@@ -29,15 +28,7 @@ afterEach(async () => {
 const LEAD = '00Q000000000001AAA';
 
 function startWriterFor(system: 'hubspot' | 'salesforce') {
-  const writer = scope.track(
-    startWriter(pipeline.ctx, {
-      system,
-      connection: pipeline.workerConnection,
-      prefix: scope.prefix,
-      batchSize: 100,
-      maxWaitMs: 20,
-    }),
-  );
+  const writer = startTestWriter(scope, pipeline, { system, batchSize: 100 });
   const completed: Array<Job<WriteJob>> = [];
   const failed: Array<Job<WriteJob>> = [];
   writer.on('completed', (job) => completed.push(job));

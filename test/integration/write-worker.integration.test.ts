@@ -5,9 +5,8 @@ import type { MappingConfig } from '../../src/mapping/compile.js';
 import { SyncHealth } from '../../src/pipeline/health.js';
 import type { WriteJob } from '../../src/pipeline/queues.js';
 import { enqueueWrite } from '../../src/pipeline/write-enqueue.js';
-import { startWriter } from '../../src/pipeline/write-worker.js';
 import { loadDefaultMappings } from '../helpers/mapping.js';
-import { buildPipeline, type TestPipeline, unfinishedCount } from '../helpers/pipeline.js';
+import { buildPipeline, startTestWriter, type TestPipeline, unfinishedCount } from '../helpers/pipeline.js';
 import { RedisScope, waitFor } from '../helpers/redis.js';
 
 let mapping: MappingConfig;
@@ -50,15 +49,7 @@ function seedLeads(count: number): void {
 }
 
 function startSalesforceWriter(maxWaitMs = 100, batchSize = 200) {
-  const writer = scope.track(
-    startWriter(pipeline.ctx, {
-      system: 'salesforce',
-      connection: pipeline.workerConnection,
-      prefix: scope.prefix,
-      batchSize,
-      maxWaitMs,
-    }),
-  );
+  const writer = startTestWriter(scope, pipeline, { batchSize, maxWaitMs });
   const completed: Array<Job<WriteJob>> = [];
   const failed: Array<Job<WriteJob>> = [];
   writer.on('completed', (job) => completed.push(job));
